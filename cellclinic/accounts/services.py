@@ -1,0 +1,44 @@
+"""Writes for staff accounts."""
+
+from __future__ import annotations
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+
+from cellclinic.accounts.roles import ROLES
+
+
+def roles_ensure() -> dict[str, Group]:
+    return {role: Group.objects.get_or_create(name=role)[0] for role in ROLES}
+
+
+@transaction.atomic
+def staff_user_create(*, username: str, role: str, password: str, email: str = "") -> tuple[User, str]:
+    """A staff user in one role, with a TOTP authenticator; returns the user and its secret."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+    group = roles_ensure()[role]
+    user = User.objects.create_user(username=username, email=email, password=password)
+    user.is_staff = role == "admin"
+    user.save(update_fields=["is_staff"])
+    user.groups.add(group)
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return user, secret
+
+
+@transaction.atomic
+def staff_user_reset_credentials(*, user: User, password: str) -> str:
+    """A new password and a new TOTP secret (recovery codes are dropped); returns the secret."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    Authenticator.objects.filter(user=user).delete()
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def staff_user_has_mfa(user: User) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

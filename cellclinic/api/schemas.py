@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Field, Schema
+
+
+class FieldErrorOut(Schema):
+    field: str = Field(description="The item id or request field that is wrong")
+    message: str
+
+
+class ErrorsOut(Schema):
+    errors: list[FieldErrorOut]
+
+
+class ItemOut(Schema):
+    id: str
+    type: str
+    section: str
+    required: bool
+    label: str
+    help: str | None = None
+    choices: list[str] = []
+    choice_labels: dict[str, str] = {}
+    asked_when: dict[str, Any] | None = Field(
+        default=None, description="Asked only when another item has one of these values"
+    )
+
+
+class RuleSetOut(Schema):
+    version: str
+    hash: str
+
+
+class ProgramOut(Schema):
+    id: str
+    version: str
+    hash: str
+    name: str
+    summary: str
+    url: str
+    inquiry_url: str
+    items: list[ItemOut]
+
+
+class InquiryIn(Schema):
+    program: str = Field(description="A program id from GET /api/v1/programs", max_length=60)
+    answers: dict[str, Any] = Field(description="Answers keyed by item id")
+
+
+class InquiryCreatedOut(Schema):
+    reference: str

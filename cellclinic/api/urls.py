@@ -1,0 +1,170 @@
+"""The JSON API at /api/v1/. Thin: parse, call a service or selector, answer."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from ninja import Header, NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from cellclinic.api.schemas import (
+    ErrorsOut,
+    InquiryCreatedOut,
+    InquiryIn,
+    ItemOut,
+    ProgramOut,
+)
+from cellclinic.inquiries.models import Source
+from cellclinic.inquiries.selectors import idempotency_key_used
+from cellclinic.inquiries.services import IdempotencyConflict, inquiry_submit
+from cellclinic.inquiries.views import family_today
+from cellclinic.lib.clients import client_key
+from cellclinic.programs.answers import validate_answers
+from cellclinic.programs.selectors import CurrentProgram, program_get, program_list
+from cellclinic.ratelimit import rate_limited
+
+api = NinjaAPI(
+    title="cellclinic API",
+    version="1",
+    description=(
+        "Public program information and inquiries. Errors are JSON: "
+        '`{"errors": [{"field": ..., "message": ...}]}`.'
+    ),
+    urls_namespace="api-v1",
+)
+
+
+def errors(status: int, items: list[dict[str, str]]) -> HttpResponse:
+    return api.create_response(None, {"errors": items}, status=status)  # type: ignore[arg-type]
+
+
+def _field_name(loc: tuple | list) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "header", "path")]
+    if len(parts) >= 2 and parts[0] == "answers":
+        return parts[1]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    seen: dict[str, str] = {}
+    for error in exc.errors:
+        name = _field_name(error.get("loc", ()))
+        if error.get("type") == "json_invalid":
+            name = "body"
+            message = _("The body is not valid JSON.")
+        elif error.get("type") == "missing":
+            message = _("This field is required.")
+        else:
+            message = str(error.get("msg", _("This value is not valid.")))
+        seen.setdefault(name, message)
+    return errors(422, [{"field": k, "message": v} for k, v in seen.items()])
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return errors(exc.status_code, [{"field": "", "message": str(exc)}])
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return errors(401, [{"field": "", "message": _("Authentication required.")}])
+
+
+def _program_out(program: CurrentProgram, language: str) -> dict:
+    definition = program.definition
+    items = []
+    for item in definition.items:
+        items.append(
+            {
+                "id": item.id,
+                "type": item.type,
+                "section": item.section,
+                "required": item.required,
+                "label": item.label.get(language),
+                "help": item.help.get(language) if item.help else None,
+                "choices": list(item.choices),
+                "choice_labels": {c: item.choice_label(c, language) for c in item.choices},
+                "asked_when": (
+                    {"item": item.when.item, "in": list(item.when.values)} if item.when else None
+                ),
+            }
+        )
+    return {
+        "id": program.slug,
+        "version": definition.version,
+        "hash": program.content_hash,
+        "name": definition.name.get(language),
+        "summary": definition.summary.get(language),
+        "url": reverse("program_detail", args=[program.slug]),
+        "inquiry_url": reverse("inquiry_form", args=[program.slug]),
+        "items": items,
+    }
+
+
+@api.get("/programs", response=list[ProgramOut], tags=["programs"])
+def list_programs(request: HttpRequest) -> list[dict]:
+    """Every published program in its current version, texts in the request's language."""
+    language = get_language()
+    return [_program_out(program, language) for program in program_list()]
+
+
+def body_fingerprint(payload: InquiryIn) -> str:
+    canonical = json.dumps(payload.dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@api.post(
+    "/inquiries",
+    response={201: InquiryCreatedOut, 409: ErrorsOut, 422: ErrorsOut, 429: ErrorsOut},
+    tags=["inquiries"],
+)
+def create_inquiry(
+    request: HttpRequest,
+    payload: InquiryIn,
+    idempotency_key: str | None = Header(  # noqa: B008
+        default=None, alias="Idempotency-Key", max_length=200
+    ),
+) -> tuple[int, dict]:
+    """Store a family's inquiry and answer with its reference.
+
+    The same `Idempotency-Key` with the same body answers with the same reference and
+    stores nothing new; with another body it answers 409. The screening decision is
+    never part of the answer.
+    """
+    program = program_get(slug=payload.program)
+    if program is None:
+        return 422, {"errors": [{"field": "program", "message": _("There is no such program.")}]}
+    checked = validate_answers(program.definition, payload.answers, as_of=family_today())
+    if not checked.ok:
+        return 422, {"errors": [e.as_dict() for e in checked.errors]}
+    client = client_key(request)
+    key = idempotency_key.strip() if idempotency_key else None
+    fingerprint = body_fingerprint(payload)
+    replay = key is not None and idempotency_key_used(key=key)
+    if not replay and rate_limited(
+        scope="inquiry",
+        client=client,
+        limit=settings.INQUIRY_RATE_LIMIT,
+        window_seconds=settings.INQUIRY_RATE_WINDOW,
+    ):
+        return 429, {"errors": [{"field": "", "message": _("Too many inquiries from this address; please try again later.")}]}
+    try:
+        inquiry, created = inquiry_submit(
+            program=program,
+            answers=checked.answers,
+            language=get_language(),
+            source=Source.API,
+            client=client,
+            idempotency_key=key or None,
+            body_hash=fingerprint if key else None,
+        )
+    except IdempotencyConflict:
+        return 409, {"errors": [{"field": "Idempotency-Key", "message": _("This key was already used with a different request body.")}]}
+    return 201, {"reference": inquiry.reference}

@@ -1,0 +1,157 @@
+"""The inquiry form, generated from a program's items.
+
+Field names are item ids (`cp.epilepsy`), so the form, the API and the screening speak
+the same names. This module only shapes what the template draws; checking is done by
+`cellclinic.programs.answers`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from cellclinic.programs.schema import Item, ProgramDefinition
+
+SECTION_TITLES = {
+    "contact": _("About you"),
+    "patient": _("About the patient"),
+    "condition": _("About the condition"),
+    "message": _("Your message"),
+    "consent": _("Consent"),
+}
+HONEYPOT = "website"
+DOCUMENTS = "documents"
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    checked: bool
+    html_id: str
+
+
+@dataclass
+class FieldView:
+    id: str
+    html_id: str
+    type: str
+    widget: str
+    label: str
+    help: str
+    required: bool
+    value: str
+    error: str | None
+    options: list[Option] = field(default_factory=list)
+    when_item: str = ""
+    when_values: str = ""
+    when_text: str = ""
+    max_length: int | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+    max_date: str = ""
+
+    @property
+    def described_by(self) -> str:
+        ids = []
+        if self.error:
+            ids.append(f"{self.html_id}-error")
+        if self.help or self.when_text:
+            ids.append(f"{self.html_id}-help")
+        return " ".join(ids)
+
+
+def html_id(item_id: str) -> str:
+    return "f-" + item_id.replace(".", "-").replace("_", "-")
+
+
+def _widget(item: Item) -> str:
+    if item.type == "text":
+        return "textarea" if (item.max_length or 0) > 500 else "text"
+    if item.type in ("choice", "boolean") and item.must_be_true:
+        return "checkbox"
+    return {
+        "choice": "radio",
+        "multi_choice": "checkboxes",
+        "boolean": "yesno",
+        "integer": "number",
+        "date": "date",
+        "email": "email",
+        "phone": "tel",
+        "country": "select",
+        "language": "select",
+    }[item.type]
+
+
+def _options(item: Item, language: str, value: Any, base_id: str) -> list[Option]:
+    chosen = set(value) if isinstance(value, list) else {value}
+    if item.type in ("choice", "multi_choice"):
+        pairs = [(c, item.choice_label(c, language)) for c in item.choices]
+    elif item.type == "boolean":
+        pairs = [("yes", str(_("Yes"))), ("no", str(_("No")))]
+        chosen = {"yes" if value is True or value == "yes" else "no" if value in (False, "no") else ""}
+    elif item.type == "country":
+        pairs = [(code, str(name)) for code, name in countries]
+    elif item.type == "language":
+        pairs = [(code, get_language_info(code)["name_local"]) for code, _n in settings.LANGUAGES]
+    else:
+        return []
+    return [
+        Option(value=v, label=label, checked=v in chosen, html_id=f"{base_id}-{i}")
+        for i, (v, label) in enumerate(pairs)
+    ]
+
+
+def form_sections(
+    definition: ProgramDefinition,
+    *,
+    language: str,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    today: date,
+) -> list[dict[str, Any]]:
+    sections = []
+    for key, title in SECTION_TITLES.items():
+        fields = []
+        for item in definition.items_in(key):
+            base = html_id(item.id)
+            value = values.get(item.id)
+            if item.type == "language" and value is None:
+                value = language
+            when_text = ""
+            if item.when is not None:
+                target = definition.item(item.when.item)
+                when_text = str(_("Answer only if “%(question)s” is “%(answer)s”.")) % {
+                    "question": target.label.get(language),
+                    "answer": " / ".join(target.choice_label(v, language) for v in item.when.values),
+                }
+            fields.append(
+                FieldView(
+                    id=item.id,
+                    html_id=base,
+                    type=item.type,
+                    widget=_widget(item),
+                    label=item.label.get(language),
+                    help=item.help.get(language) if item.help else "",
+                    required=item.required,
+                    value="" if value is None or isinstance(value, (list, bool)) else str(value),
+                    error=errors.get(item.id),
+                    options=_options(item, language, value, base),
+                    when_item=item.when.item if item.when else "",
+                    when_values=" ".join(item.when.values) if item.when else "",
+                    when_text=when_text,
+                    max_length=item.max_length,
+                    min_value=item.min_value,
+                    max_value=item.max_value,
+                    max_date=today.isoformat() if item.not_future else "",
+                )
+            )
+        if fields:
+            sections.append({"key": key, "title": title, "fields": fields})
+    return sections

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    CONTACTED = "contacted", _("Contacted")
+    SCREENING = "screening", _("Screening")
+    CONSULTATION = "consultation", _("Consultation")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Source(models.TextChoices):
+    WEB = "web", "web form"
+    API = "api", "API"
+
+
+class Inquiry(models.Model):
+    """What a family sent, exactly as checked, with the program version it answered.
+
+    `answers` holds every answer keyed by item id; the few columns beside it copy what
+    staff search and sort by.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(max_length=11, unique=True)
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.PROTECT, related_name="inquiries"
+    )
+    program_version = models.ForeignKey(
+        "programs.ProgramVersion", on_delete=models.PROTECT, related_name="inquiries"
+    )
+    answers = models.JSONField()
+    language = models.CharField(max_length=10, help_text="Language of the page it was sent from")
+    reply_language = models.CharField(max_length=10)
+    contact_name = models.CharField(max_length=200)
+    contact_email = models.EmailField()
+    patient_name = models.CharField(max_length=200)
+    country = models.CharField(max_length=2)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "inquiries"
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class StatusChange(models.Model):
+    """Every change of an inquiry's status is a row: who, when, from, to and why."""
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    changed_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+def document_path(instance: Document, filename: str) -> str:
+    # The stored name carries no part of what the family called the file.
+    return f"inquiries/{instance.inquiry.uuid}/{instance.uuid}.{instance.kind}"
+
+
+class Document(models.Model):
+    """A medical record the family uploaded. Stored privately; it has no public URL."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to=document_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=10)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+
+class IdempotencyKey(models.Model):
+    """An API client's Idempotency-Key, the body it came with and what it created."""
+
+    key = models.CharField(max_length=200, unique=True)
+    body_hash = models.CharField(max_length=64)
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from cellclinic.inquiries.forms import DOCUMENTS, HONEYPOT, form_sections
+from cellclinic.inquiries.services import Upload, inquiry_submit
+from cellclinic.lib.clients import client_key
+from cellclinic.lib.uploads import UploadRejected, check_upload
+from cellclinic.programs.answers import parse_form, validate_answers
+from cellclinic.programs.selectors import program_get
+from cellclinic.ratelimit import rate_limited
+
+SESSION_SENT = "inquiry_sent"
+
+
+def family_today() -> date:
+    """The latest calendar date anywhere on earth (UTC+14).
+
+    A family far east of the server may already live in tomorrow; a birth date of "today"
+    where they are must not be refused as a date in the future.
+    """
+    return (timezone.now() + timedelta(hours=14)).date()
+
+
+def upload_message(code: str) -> str:
+    limit_mb = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+    return {
+        "too_large": _("Each file must be at most %(size)d MB.") % {"size": limit_mb},
+        "empty": _("The file is empty."),
+        "type": _("Only PDF, JPEG and PNG files can be sent."),
+        "extension": _("The file's name does not match its content (PDF, JPEG or PNG)."),
+        "damaged": _("The file could not be read; it may be damaged."),
+        "count": _("Send at most %(count)d files.") % {"count": settings.UPLOAD_MAX_FILES},
+    }[code]
+
+
+def _check_uploads(request: HttpRequest) -> tuple[list[Upload], str | None]:
+    files = request.FILES.getlist(DOCUMENTS)
+    if len(files) > settings.UPLOAD_MAX_FILES:
+        return [], upload_message("count")
+    uploads = []
+    for upload in files:
+        try:
+            checked = check_upload(upload.name or "", upload, upload.size or 0, settings.UPLOAD_MAX_BYTES)
+        except UploadRejected as rejected:
+            return [], f"{upload.name}: {upload_message(rejected.code)}"
+        uploads.append(Upload(file=upload, checked=checked))
+    return uploads, None
+
+
+def rate_limited_response(request: HttpRequest) -> HttpResponse:
+    minutes = max(settings.INQUIRY_RATE_WINDOW // 60, 1)
+    response = render(request, "inquiries/rate_limited.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(settings.INQUIRY_RATE_WINDOW)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def inquiry_form(request: HttpRequest, slug: str) -> HttpResponse:
+    program = program_get(slug=slug)
+    if program is None:
+        raise Http404
+    language = get_language()
+    definition = program.definition
+    today = family_today()
+    values: dict = {}
+    errors: dict[str, str] = {}
+    form_error = None
+    if request.method == "POST":
+        client = client_key(request)
+        if rate_limited(
+            scope="inquiry",
+            client=client,
+            limit=settings.INQUIRY_RATE_LIMIT,
+            window_seconds=settings.INQUIRY_RATE_WINDOW,
+        ):
+            return rate_limited_response(request)
+        raw, parse_errors = parse_form(definition, request.POST)
+        checked = validate_answers(definition, raw, as_of=today, preset_errors=parse_errors)
+        uploads, upload_error = _check_uploads(request)
+        errors = checked.errors_by_field()
+        if upload_error:
+            errors[DOCUMENTS] = upload_error
+        if request.POST.get(HONEYPOT):
+            form_error = _("Please leave the field marked “leave empty” empty.")
+        if not errors and form_error is None:
+            inquiry, _created = inquiry_submit(
+                program=program,
+                answers=checked.answers,
+                language=language,
+                uploads=uploads,
+                client=client,
+            )
+            request.session[SESSION_SENT] = {"reference": inquiry.reference, "program": slug}
+            return redirect(reverse("inquiry_sent", args=[slug]))
+        values = {**raw}
+        for key in parse_errors:
+            values[key] = request.POST.get(key, "")
+    sections = form_sections(definition, language=language, values=values, errors=errors, today=today)
+    error_list = [
+        {"html_id": f.html_id, "label": f.label, "message": f.error}
+        for section in sections
+        for f in section["fields"]
+        if f.error
+    ]
+    if DOCUMENTS in errors:
+        error_list.append({"html_id": "f-documents", "label": _("Medical records"), "message": errors[DOCUMENTS]})
+    status = 400 if (errors or form_error) else 200
+    return render(
+        request,
+        "inquiries/form.html",
+        {
+            "program": program,
+            "name": definition.name.get(language),
+            "sections": sections,
+            "error_list": error_list,
+            "form_error": form_error,
+            "documents_error": errors.get(DOCUMENTS),
+            "documents_files_lost": bool(request.FILES) and bool(errors or form_error),
+            "max_files": settings.UPLOAD_MAX_FILES,
+            "max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
+            "honeypot": HONEYPOT,
+        },
+        status=status,
+    )
+
+
+def inquiry_sent(request: HttpRequest, slug: str) -> HttpResponse:
+    sent = request.session.get(SESSION_SENT)
+    program = program_get(slug=slug)
+    if not sent or sent.get("program") != slug or program is None:
+        return redirect(reverse("program_detail", args=[slug]) if program else "/")
+    language = get_language()
+    return render(
+        request,
+        "inquiries/sent.html",
+        {"reference": sent["reference"], "name": program.definition.name.get(language), "program": program},
+    )

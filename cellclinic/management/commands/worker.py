@@ -1,0 +1,62 @@
+"""`cellclinic worker`: runs background tasks (e-mails, reminders) until stopped.
+
+It runs django-tasks-db's worker and, beside it, re-queues any e-mail whose task was
+lost, so a message stored with its record is always sent in the end.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from cellclinic.outbox import outbox_requeue_due
+from cellclinic.ratelimit import rate_limit_prune
+
+logger = logging.getLogger(__name__)
+
+
+def _sweep(stop: threading.Event, every: float) -> None:
+    while not stop.wait(every):
+        try:
+            requeued = outbox_requeue_due()
+            if requeued:
+                logger.info("re-queued %d e-mails", requeued)
+            rate_limit_prune()
+        except Exception:
+            logger.exception("outbox sweep failed; trying again later")
+        finally:
+            close_old_connections()
+
+
+class Command(BaseCommand):
+    help = "Run the background task worker (e-mails and other tasks)."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+        parser.add_argument(
+            "--batch", action="store_true", help="run the tasks that are due, then exit"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["batch"]:
+            outbox_requeue_due(grace_seconds=0)
+            call_command("db_worker", batch=True, interval=0, verbosity=options["verbosity"])
+            return
+        stop = threading.Event()
+        sweeper = threading.Thread(target=_sweep, args=(stop, 60.0), daemon=True)
+        sweeper.start()
+        try:
+            call_command(
+                "db_worker",
+                interval=options["interval"],
+                queue_name="*",
+                verbosity=options["verbosity"],
+            )
+        finally:
+            stop.set()

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.db import models
+
+
+class OutboundEmail(models.Model):
+    """An e-mail to send, stored with the record that caused it.
+
+    The row is written in the same transaction as that record, so a message is never lost
+    and never sent for something that was rolled back. A task sends it; a worker claims
+    the row with a conditional update, so a retry or a second worker never sends twice.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=50)
+    to = models.EmailField()
+    language = models.CharField(max_length=10)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    inquiry = models.ForeignKey(
+        "inquiries.Inquiry", null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    gave_up_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["sent_at", "next_attempt_at"], name="outbox_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to}"
+
+    @staticmethod
+    def backoff(attempts: int) -> timedelta:
+        """Wait before the next try: 1, 2, 4 ... minutes, at most 6 hours."""
+        return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+    def is_due(self, now: datetime) -> bool:
+        return self.sent_at is None and self.gave_up_at is None and self.next_attempt_at <= now
+
+
+class RateLimitHit(models.Model):
+    """One counted action from one client address (kept as a keyed hash, not the address).
+
+    Rate limits live in the database so they hold across every server process without a
+    shared cache; the embedded default has no Redis.
+    """
+
+    scope = models.CharField(max_length=30)
+    client = models.CharField(max_length=64)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "client", "at"], name="ratelimit_lookup")]

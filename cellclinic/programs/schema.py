@@ -1,0 +1,168 @@
+"""The schema of a program definition file, checked when the file is loaded.
+
+Programs are data: a new condition is a new YAML file, not new code. Everything a family
+reads on a program page or in the form comes from these files, in every site language.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+LANGUAGE_CODES = ("en", "zh-hans", "ru", "es", "ar")
+ITEM_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$|^message$")
+PROGRAM_ID = re.compile(r"^[a-z][a-z0-9-]{1,48}[a-z0-9]$")
+ItemType = Literal[
+    "text", "choice", "multi_choice", "boolean", "integer", "date", "email", "phone",
+    "country", "language",
+]
+Section = Literal["contact", "patient", "condition", "message", "consent"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """One text in every site language; English is the fallback."""
+
+    en: str = Field(min_length=1)
+    zh_hans: str | None = Field(default=None, alias="zh-hans")
+    ru: str | None = None
+    es: str | None = None
+    ar: str | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def get(self, language: str) -> str:
+        value = getattr(self, language.replace("-", "_"), None)
+        return value or self.en
+
+    def missing_languages(self) -> list[str]:
+        return [code for code in LANGUAGE_CODES if not getattr(self, code.replace("-", "_"))]
+
+
+class Condition(Strict):
+    """When an item is asked: another item's answer equals a value or is one of several."""
+
+    item: str
+    equals: str | None = None
+    in_: tuple[str, ...] | None = Field(default=None, alias="in")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def one_test(self) -> Condition:
+        if (self.equals is None) == (self.in_ is None):
+            raise ValueError("give exactly one of 'equals' or 'in'")
+        return self
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return (self.equals,) if self.equals is not None else (self.in_ or ())
+
+    def holds(self, answers: dict[str, Any]) -> bool:
+        return answers.get(self.item) in self.values
+
+
+class Item(Strict):
+    id: str
+    type: ItemType
+    section: Section = "condition"
+    required: bool = False
+    label: Text
+    help: Text | None = None
+    choices: tuple[str, ...] = ()
+    choice_labels: dict[str, Text] = {}
+    when: Condition | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+    max_length: int | None = None
+    not_future: bool = False
+    max_age_years: int | None = None
+    not_before: str | None = None
+    must_be_true: bool = False
+
+    @field_validator("id")
+    @classmethod
+    def id_shape(cls, value: str) -> str:
+        if not ITEM_ID.match(value):
+            raise ValueError("an item id is lower-case words joined by dots, like 'cp.epilepsy'")
+        return value
+
+    @model_validator(mode="after")
+    def choices_fit_type(self) -> Item:
+        has_choices = self.type in ("choice", "multi_choice")
+        if has_choices and not self.choices:
+            raise ValueError(f"a {self.type} item needs 'choices'")
+        if not has_choices and self.choices:
+            raise ValueError(f"a {self.type} item has no 'choices'")
+        if len(set(self.choices)) != len(self.choices):
+            raise ValueError("choices must be unique")
+        unknown = set(self.choice_labels) - set(self.choices)
+        if unknown:
+            raise ValueError(f"labels for choices that do not exist: {sorted(unknown)}")
+        missing = [c for c in self.choices if c not in self.choice_labels]
+        if missing:
+            raise ValueError(f"choices without a label: {missing}")
+        return self
+
+    def choice_label(self, value: str, language: str) -> str:
+        return self.choice_labels[value].get(language)
+
+
+class PageSection(Strict):
+    heading: Text
+    body: Text
+
+
+class ProgramDefinition(Strict):
+    id: str
+    version: Annotated[str, Field(min_length=1, max_length=20)]
+    name: Text
+    summary: Text
+    page: tuple[PageSection, ...] = Field(min_length=1)
+    items: tuple[Item, ...]
+
+    @field_validator("id")
+    @classmethod
+    def id_shape(cls, value: str) -> str:
+        if not PROGRAM_ID.match(value):
+            raise ValueError("a program id is lower-case words joined by hyphens")
+        return value
+
+    @model_validator(mode="after")
+    def items_consistent(self) -> ProgramDefinition:
+        seen: dict[str, Item] = {}
+        for item in self.items:
+            if item.id in seen:
+                raise ValueError(f"item {item.id} is defined twice")
+            seen[item.id] = item
+        for item in self.items:
+            if item.when is not None:
+                target = seen.get(item.when.item)
+                if target is None:
+                    raise ValueError(f"{item.id}: 'when' names an unknown item {item.when.item}")
+                bad = [v for v in item.when.values if v not in target.choices]
+                if bad:
+                    raise ValueError(f"{item.id}: 'when' tests values {item.when.item} lacks: {bad}")
+            if item.not_before is not None and seen.get(item.not_before, None) is None:
+                raise ValueError(f"{item.id}: 'not_before' names an unknown item")
+        return self
+
+    def item(self, item_id: str) -> Item:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    def items_in(self, section: str) -> list[Item]:
+        return [item for item in self.items if item.section == section]
+
+
+class CommonItems(Strict):
+    """`common.yaml`: the intake items every program asks (programs.md section 2)."""
+
+    items: tuple[Item, ...]

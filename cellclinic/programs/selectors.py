@@ -1,0 +1,55 @@
+"""Reads for program pages, the form and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from cellclinic.programs.loader import parse_stored
+from cellclinic.programs.models import Program, ProgramVersion
+from cellclinic.programs.schema import ProgramDefinition
+
+
+@dataclass(frozen=True)
+class CurrentProgram:
+    slug: str
+    version: ProgramVersion
+    definition: ProgramDefinition
+
+    @property
+    def content_hash(self) -> str:
+        return self.version.content_hash
+
+
+@lru_cache(maxsize=64)
+def _parsed(content_hash: str, version_pk: int) -> ProgramDefinition:
+    # Keyed on the hash: a stored version never changes, so parsing it once is enough.
+    data: Any = ProgramVersion.objects.values_list("definition", flat=True).get(pk=version_pk)
+    return parse_stored(data)
+
+
+def definition_of(version: ProgramVersion) -> ProgramDefinition:
+    return _parsed(version.content_hash, version.pk)
+
+
+def program_list() -> list[CurrentProgram]:
+    programs = Program.objects.filter(current_version__isnull=False).select_related(
+        "current_version"
+    )
+    return [_current(program) for program in programs]
+
+
+def program_get(*, slug: str) -> CurrentProgram | None:
+    program = (
+        Program.objects.filter(slug=slug, current_version__isnull=False)
+        .select_related("current_version")
+        .first()
+    )
+    return _current(program) if program else None
+
+
+def _current(program: Program) -> CurrentProgram:
+    version = program.current_version
+    assert version is not None
+    return CurrentProgram(slug=program.slug, version=version, definition=definition_of(version))

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+
+from cellclinic.programs.selectors import program_get, program_list
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    language = get_language()
+    programs = [
+        {
+            "slug": p.slug,
+            "name": p.definition.name.get(language),
+            "summary": p.definition.summary.get(language),
+        }
+        for p in program_list()
+    ]
+    return render(request, "programs/home.html", {"programs": programs})
+
+
+def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    program = program_get(slug=slug)
+    if program is None:
+        raise Http404
+    language = get_language()
+    definition = program.definition
+    sections = [
+        {
+            "heading": section.heading.get(language),
+            "paragraphs": [p for p in section.body.get(language).split("\n\n") if p.strip()],
+        }
+        for section in definition.page
+    ]
+    return render(
+        request,
+        "programs/program.html",
+        {
+            "program": program,
+            "name": definition.name.get(language),
+            "summary": definition.summary.get(language),
+            "sections": sections,
+        },
+    )

@@ -1,0 +1,22 @@
+from django.urls import include, path
+
+from cellclinic import views
+from cellclinic.api.urls import api
+from cellclinic.inquiries import views as inquiry_views
+from cellclinic.programs import views as program_views
+
+urlpatterns = [
+    path("", program_views.home, name="home"),
+    path("programs/<slug:slug>/", program_views.program_detail, name="program_detail"),
+    path("programs/<slug:slug>/inquire/", inquiry_views.inquiry_form, name="inquiry_form"),
+    path("programs/<slug:slug>/inquire/sent/", inquiry_views.inquiry_sent, name="inquiry_sent"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("accounts/", include("allauth.urls")),
+]
+
+handler400 = "cellclinic.views.bad_request"
+handler403 = "cellclinic.views.forbidden"
+handler404 = "cellclinic.views.not_found"
+handler500 = "cellclinic.views.server_error"
