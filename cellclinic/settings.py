@@ -207,7 +207,7 @@ CSRF_FAILURE_VIEW = "cellclinic.views.csrf_failure"
 TASKS = {
     "default": {
         "BACKEND": (
-            "django_tasks.backends.immediate.ImmediateBackend"
+            "django_tasks.backends.dummy.DummyBackend"
             if TESTING
             else "django_tasks_db.DatabaseBackend"
         ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Header, NinjaAPI
+from ninja.parser import Parser
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from cellclinic.api.schemas import (
@@ -29,7 +31,18 @@ from cellclinic.programs.answers import validate_answers
 from cellclinic.programs.selectors import CurrentProgram, program_get, program_list
 from cellclinic.ratelimit import rate_limited
 
+class ObjectParser(Parser):
+    """Only a JSON object is a request body here; anything else is refused as unreadable."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise ValueError("the body must be a JSON object")
+        return data
+
+
 api = NinjaAPI(
+    parser=ObjectParser(),
     title="cellclinic API",
     version="1",
     description=(
@@ -69,6 +82,9 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        # django-ninja reports an unreadable body as 400; like every bad input, it is a 422.
+        return errors(422, [{"field": "body", "message": _("The body must be a JSON object.")}])
     return errors(exc.status_code, [{"field": "", "message": str(exc)}])
 
 

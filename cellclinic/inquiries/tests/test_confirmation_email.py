@@ -1,0 +1,83 @@
+"""A failing e-mail never loses the inquiry; it is retried and sent once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+from django_tasks import default_task_backend
+
+from cellclinic.inquiries.models import Inquiry
+from cellclinic.models import OutboundEmail
+from cellclinic.outbox import outbox_requeue_due, outbox_send
+from conftest import as_form, build_answers
+
+# Real commits: the send task is enqueued only when the inquiry's transaction commits.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def failing_send(*args, **kwargs):
+    raise ConnectionRefusedError("smtp down")
+
+
+def submit(client: Client) -> Inquiry:
+    assert client.post("/programs/stroke/inquire/", as_form(build_answers("stroke"))).status_code == 302
+    return Inquiry.objects.get()
+
+
+def test_a_failing_email_leaves_the_inquiry_stored_and_is_retried(
+    client: Client, run_tasks, mailoutbox, monkeypatch
+) -> None:
+    inquiry = submit(client)
+    monkeypatch.setattr(mail.EmailMessage, "send", failing_send)
+    run_tasks(due_only=True)
+    email = OutboundEmail.objects.get(inquiry=inquiry)
+    assert email.sent_at is None and email.attempts == 1
+    assert "smtp down" in email.last_error
+    assert email.next_attempt_at > timezone.now()
+    retries = [r for r in default_task_backend.results if r.status == "READY"]
+    assert len(retries) == 1 and retries[0].task.run_after == email.next_attempt_at
+    assert Inquiry.objects.filter(pk=inquiry.pk).exists()
+
+    monkeypatch.undo()
+    run_tasks()
+    email.refresh_from_db()
+    assert email.sent_at is not None and email.attempts == 2
+    assert len(mailoutbox) == 1
+
+
+def test_it_gives_up_after_the_retry_limit(client: Client, run_tasks, settings, monkeypatch) -> None:
+    settings.EMAIL_RETRY_LIMIT = 3
+    submit(client)
+    monkeypatch.setattr(mail.EmailMessage, "send", failing_send)
+    run_tasks()
+    email = OutboundEmail.objects.get()
+    assert email.attempts == 3 and email.gave_up_at is not None and email.sent_at is None
+
+
+def test_a_message_is_never_sent_twice(client: Client, mailoutbox) -> None:
+    submit(client)
+    email = OutboundEmail.objects.get()
+    assert outbox_send(email_id=email.pk) is True
+    assert outbox_send(email_id=email.pk) is False
+    assert len(mailoutbox) == 1
+
+
+def test_a_claimed_message_is_left_to_its_worker(client: Client, mailoutbox) -> None:
+    submit(client)
+    email = OutboundEmail.objects.get()
+    OutboundEmail.objects.filter(pk=email.pk).update(claimed_until=timezone.now() + timedelta(minutes=5))
+    assert outbox_send(email_id=email.pk) is False
+    assert mailoutbox == []
+
+
+def test_a_lost_task_is_requeued_by_the_sweep(client: Client, run_tasks, mailoutbox) -> None:
+    submit(client)
+    default_task_backend.clear()
+    OutboundEmail.objects.update(next_attempt_at=timezone.now() - timedelta(hours=1))
+    assert outbox_requeue_due() == 1
+    run_tasks()
+    assert len(mailoutbox) == 1

@@ -1,0 +1,119 @@
+"""Shared test fixtures: private upload storage, task running and answer builders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from django_tasks import default_task_backend
+from django_tasks.base import TaskResultStatus
+
+CP_ANSWERS: dict[str, Any] = {
+    "contact.name": "Maria Ivanova",
+    "contact.relationship": "parent",
+    "contact.email": "maria@example.org",
+    "contact.country": "RU",
+    "contact.language": "ru",
+    "patient.name": "Anna Ivanova",
+    "patient.sex": "female",
+    "patient.birth_date": "2019-05-04",
+    "cp.diagnosis": "confirmed",
+    "cp.type": "spastic",
+    "cp.gmfcs_level": "3",
+    "cp.epilepsy": "none",
+    "cp.hydrocephalus": "no",
+    "cp.goals": ["motor", "speech_language"],
+    "cp.rehabilitation": True,
+    "consent.data_processing": True,
+}
+STROKE_ANSWERS: dict[str, Any] = {
+    "contact.name": "Carlos Ruiz",
+    "contact.email": "carlos@example.org",
+    "contact.country": "ES",
+    "patient.name": "Carlos Ruiz",
+    "patient.birth_date": "1960-01-15",
+    "stroke.type": "ischemic",
+    "stroke.onset_date": "2026-02-01",
+    "stroke.mrs": "3",
+    "consent.data_processing": True,
+}
+
+
+@pytest.fixture(autouse=True)
+def _private_uploads(settings: Any, tmp_path: Any) -> None:
+    """Every test writes uploads to its own directory, never to ./var."""
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "uploads"), "base_url": None},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
+def _clear_tasks() -> Iterator[None]:
+    default_task_backend.clear()  # type: ignore[attr-defined]
+    yield
+    default_task_backend.clear()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def run_tasks() -> Callable[..., int]:
+    """Run the queued tasks (the test backend only stores them), including new ones.
+
+    With `due_only`, a task deferred to a later time is left for later, as a worker would.
+    """
+
+    def run(*, due_only: bool = False) -> int:
+        ran = 0
+        progress = True
+        while progress:
+            progress = False
+            for result in list(default_task_backend.results):  # type: ignore[attr-defined]
+                if result.status != TaskResultStatus.READY:
+                    continue
+                if due_only and result.task.run_after and result.task.run_after > timezone.now():
+                    continue
+                object.__setattr__(result, "status", TaskResultStatus.SUCCESSFUL)
+                result.task.call(*result.args, **result.kwargs)
+                ran += 1
+                progress = True
+        return ran
+
+    return run
+
+
+SAMPLES = {"cerebral-palsy": CP_ANSWERS, "stroke": STROKE_ANSWERS}
+
+
+def build_answers(program: str = "cerebral-palsy", /, **overrides: Any) -> dict[str, Any]:
+    """Valid answers for a program; `cp__epilepsy="controlled"` sets `cp.epilepsy`,
+    a value of None removes the item."""
+    answers = dict(SAMPLES[program])
+    for key, value in overrides.items():
+        item = key.replace("__", ".")
+        if value is None:
+            answers.pop(item, None)
+        else:
+            answers[item] = value
+    return answers
+
+
+def as_form(answers: dict[str, Any]) -> dict[str, Any]:
+    """JSON answers as the HTML form posts them."""
+    form: dict[str, Any] = {}
+    for key, value in answers.items():
+        if value is True:
+            form[key] = "yes"
+        elif value is False:
+            form[key] = "no"
+        elif isinstance(value, date):
+            form[key] = value.isoformat()
+        else:
+            form[key] = value if isinstance(value, list) else str(value)
+    return form
