@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import Header, NinjaAPI
+from ninja import Header, NinjaAPI, Status
 from ninja.parser import Parser
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -147,7 +147,7 @@ def create_inquiry(
     idempotency_key: str | None = Header(  # noqa: B008
         default=None, alias="Idempotency-Key", max_length=200
     ),
-) -> tuple[int, dict]:
+) -> Status:
     """Store a family's inquiry and answer with its reference.
 
     The same `Idempotency-Key` with the same body answers with the same reference and
@@ -156,10 +156,10 @@ def create_inquiry(
     """
     program = program_get(slug=payload.program)
     if program is None:
-        return 422, {"errors": [{"field": "program", "message": _("There is no such program.")}]}
+        return Status(422, {"errors": [{"field": "program", "message": _("There is no such program.")}]})
     checked = validate_answers(program.definition, payload.answers, as_of=family_today())
     if not checked.ok:
-        return 422, {"errors": [e.as_dict() for e in checked.errors]}
+        return Status(422, {"errors": [e.as_dict() for e in checked.errors]})
     client = client_key(request)
     key = idempotency_key.strip() if idempotency_key else None
     fingerprint = body_fingerprint(payload)
@@ -170,7 +170,7 @@ def create_inquiry(
         limit=settings.INQUIRY_RATE_LIMIT,
         window_seconds=settings.INQUIRY_RATE_WINDOW,
     ):
-        return 429, {"errors": [{"field": "", "message": _("Too many inquiries from this address; please try again later.")}]}
+        return Status(429, {"errors": [{"field": "", "message": _("Too many inquiries from this address; please try again later.")}]})
     try:
         inquiry, created = inquiry_submit(
             program=program,
@@ -182,5 +182,5 @@ def create_inquiry(
             body_hash=fingerprint if key else None,
         )
     except IdempotencyConflict:
-        return 409, {"errors": [{"field": "Idempotency-Key", "message": _("This key was already used with a different request body.")}]}
-    return 201, {"reference": inquiry.reference}
+        return Status(409, {"errors": [{"field": "Idempotency-Key", "message": _("This key was already used with a different request body.")}]})
+    return Status(201, {"reference": inquiry.reference})

@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Set up `.venv` and run cellclinic or its tests: the two commands of the README.
+
+    python3 dev.py demo    install, migrate, load the demo data, serve at http://127.0.0.1:8000
+    python3 dev.py test    install with test tools, run every test (extra arguments go to pytest)
+
+Only Python 3.11 is needed. Installs are pinned by constraints.txt and skipped when
+nothing they depend on changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / "python"
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+
+
+def run(*args: str | Path, env: dict[str, str] | None = None) -> int:
+    return subprocess.call([str(a) for a in args], cwd=ROOT, env=env)
+
+
+def install(extra: str) -> None:
+    if sys.version_info[:2] != (3, 11):
+        sys.exit(f"cellclinic needs Python 3.11; this is {sys.version.split()[0]}")
+    if not PYTHON.exists():
+        print("creating .venv", flush=True)
+        venv.create(VENV, with_pip=True)
+    inputs = [(ROOT / "pyproject.toml").read_bytes(), (ROOT / "constraints.txt").read_bytes(), extra.encode()]
+    stamp = VENV / f".installed-{extra or 'app'}"
+    digest = hashlib.sha256(b"\0".join(inputs)).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    target = f".[{extra}]" if extra else "."
+    print(f"installing cellclinic{f' with {extra} tools' if extra else ''} into .venv", flush=True)
+    code = run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+               "-c", "constraints.txt", "-e", target)
+    if code != 0:
+        sys.exit(code)
+    stamp.write_text(digest)
+
+
+def demo(args: list[str]) -> int:
+    install("")
+    cellclinic = BIN / "cellclinic"
+    for step in (["migrate", "--verbosity", "0"], ["demo"]):
+        code = run(cellclinic, *step)
+        if code != 0:
+            return code
+    return run(cellclinic, "serve", *args)
+
+
+def test(args: list[str]) -> int:
+    install("test")
+    pytest_args = ["-p", "no:cacheprovider", *args]
+    if not (CHROMIUM.exists() and os.access(CHROMIUM, os.X_OK)) and not shutil.which("chromium"):
+        print(
+            f"NOTE: browser tests SKIPPED: Chromium not found at {CHROMIUM} "
+            "(install it with: apt-get install -y chromium)",
+            flush=True,
+        )
+        pytest_args = ["-m", "not browser", *pytest_args]
+    code = run(PYTHON, "-m", "pytest", *pytest_args)
+    if code == 5:
+        print("pytest collected no tests: that is a failure", file=sys.stderr)
+    return code
+
+
+def main() -> int:
+    commands = {"demo": demo, "test": test}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        print(__doc__)
+        return 2
+    return commands[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
