@@ -35,15 +35,29 @@ def install(extra: str) -> None:
     if not PYTHON.exists():
         print("creating .venv", flush=True)
         venv.create(VENV, with_pip=True)
-    inputs = [(ROOT / "pyproject.toml").read_bytes(), (ROOT / "constraints.txt").read_bytes(), extra.encode()]
+    inputs = [
+        (ROOT / "pyproject.toml").read_bytes(),
+        (ROOT / "constraints.txt").read_bytes(),
+        extra.encode(),
+    ]
     stamp = VENV / f".installed-{extra or 'app'}"
     digest = hashlib.sha256(b"\0".join(inputs)).hexdigest()
     if stamp.exists() and stamp.read_text() == digest:
         return
     target = f".[{extra}]" if extra else "."
     print(f"installing cellclinic{f' with {extra} tools' if extra else ''} into .venv", flush=True)
-    code = run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-               "-c", "constraints.txt", "-e", target)
+    code = run(
+        PYTHON,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "-c",
+        "constraints.txt",
+        "-e",
+        target,
+    )
     if code != 0:
         sys.exit(code)
     stamp.write_text(digest)

@@ -59,3 +59,6 @@ class RateLimitHit(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["scope", "client", "at"], name="ratelimit_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} at {self.at:%Y-%m-%d %H:%M}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -13,12 +14,15 @@ from django.utils import timezone
 
 from cellclinic.models import OutboundEmail
 
+if TYPE_CHECKING:
+    from cellclinic.inquiries.models import Inquiry
+
 logger = logging.getLogger(__name__)
 CLAIM_SECONDS = 300
 
 
 def outbox_enqueue(
-    *, kind: str, to: str, language: str, subject: str, body: str, inquiry: object = None
+    *, kind: str, to: str, language: str, subject: str, body: str, inquiry: Inquiry | None = None
 ) -> OutboundEmail:
     """Store the message now; the send task is enqueued only when the transaction commits."""
     email = OutboundEmail.objects.create(

@@ -15,7 +15,9 @@ def roles_ensure() -> dict[str, Group]:
 
 
 @transaction.atomic
-def staff_user_create(*, username: str, role: str, password: str, email: str = "") -> tuple[User, str]:
+def staff_user_create(
+    *, username: str, role: str, password: str, email: str = ""
+) -> tuple[User, str]:
     """A staff user in one role, with a TOTP authenticator; returns the user and its secret."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")

@@ -12,14 +12,13 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Header, NinjaAPI, Status
-from ninja.parser import Parser
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from cellclinic.api.schemas import (
     ErrorsOut,
     InquiryCreatedOut,
     InquiryIn,
-    ItemOut,
     ProgramOut,
 )
 from cellclinic.inquiries.models import Source
@@ -30,6 +29,7 @@ from cellclinic.lib.clients import client_key
 from cellclinic.programs.answers import validate_answers
 from cellclinic.programs.selectors import CurrentProgram, program_get, program_list
 from cellclinic.ratelimit import rate_limited
+
 
 class ObjectParser(Parser):
     """Only a JSON object is a request body here; anything else is refused as unreadable."""
@@ -124,7 +124,7 @@ def _program_out(program: CurrentProgram, language: str) -> dict:
     }
 
 
-@api.get("/programs", response=list[ProgramOut], tags=["programs"])
+@api.get("/programs", response=list[ProgramOut], tags=["programs"], operation_id="list_programs")
 def list_programs(request: HttpRequest) -> list[dict]:
     """Every published program in its current version, texts in the request's language."""
     language = get_language()
@@ -132,7 +132,9 @@ def list_programs(request: HttpRequest) -> list[dict]:
 
 
 def body_fingerprint(payload: InquiryIn) -> str:
-    canonical = json.dumps(payload.dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    canonical = json.dumps(
+        payload.dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -140,6 +142,7 @@ def body_fingerprint(payload: InquiryIn) -> str:
     "/inquiries",
     response={201: InquiryCreatedOut, 409: ErrorsOut, 422: ErrorsOut, 429: ErrorsOut},
     tags=["inquiries"],
+    operation_id="create_inquiry",
 )
 def create_inquiry(
     request: HttpRequest,
@@ -156,7 +159,9 @@ def create_inquiry(
     """
     program = program_get(slug=payload.program)
     if program is None:
-        return Status(422, {"errors": [{"field": "program", "message": _("There is no such program.")}]})
+        return Status(
+            422, {"errors": [{"field": "program", "message": _("There is no such program.")}]}
+        )
     checked = validate_answers(program.definition, payload.answers, as_of=family_today())
     if not checked.ok:
         return Status(422, {"errors": [e.as_dict() for e in checked.errors]})
@@ -170,7 +175,19 @@ def create_inquiry(
         limit=settings.INQUIRY_RATE_LIMIT,
         window_seconds=settings.INQUIRY_RATE_WINDOW,
     ):
-        return Status(429, {"errors": [{"field": "", "message": _("Too many inquiries from this address; please try again later.")}]})
+        return Status(
+            429,
+            {
+                "errors": [
+                    {
+                        "field": "",
+                        "message": _(
+                            "Too many inquiries from this address; please try again later."
+                        ),
+                    }
+                ]
+            },
+        )
     try:
         inquiry, created = inquiry_submit(
             program=program,
@@ -182,5 +199,15 @@ def create_inquiry(
             body_hash=fingerprint if key else None,
         )
     except IdempotencyConflict:
-        return Status(409, {"errors": [{"field": "Idempotency-Key", "message": _("This key was already used with a different request body.")}]})
+        return Status(
+            409,
+            {
+                "errors": [
+                    {
+                        "field": "Idempotency-Key",
+                        "message": _("This key was already used with a different request body."),
+                    }
+                ]
+            },
+        )
     return Status(201, {"reference": inquiry.reference})

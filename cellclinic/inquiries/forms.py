@@ -95,7 +95,9 @@ def _options(item: Item, language: str, value: Any, base_id: str) -> list[Option
         pairs = [(c, item.choice_label(c, language)) for c in item.choices]
     elif item.type == "boolean":
         pairs = [("yes", str(_("Yes"))), ("no", str(_("No")))]
-        chosen = {"yes" if value is True or value == "yes" else "no" if value in (False, "no") else ""}
+        chosen = {
+            "yes" if value is True or value == "yes" else "no" if value in (False, "no") else ""
+        }
     elif item.type == "country":
         pairs = [(code, str(name)) for code, name in countries]
     elif item.type == "language":
@@ -129,7 +131,9 @@ def form_sections(
                 target = definition.item(item.when.item)
                 when_text = str(_("Answer only if “%(question)s” is “%(answer)s”.")) % {
                     "question": target.label.get(language),
-                    "answer": " / ".join(target.choice_label(v, language) for v in item.when.values),
+                    "answer": " / ".join(
+                        target.choice_label(v, language) for v in item.when.values
+                    ),
                 }
             fields.append(
                 FieldView(

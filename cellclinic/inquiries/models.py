@@ -70,6 +70,9 @@ class StatusChange(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} -> {self.to_status}"
+
 
 def document_path(instance: Document, filename: str) -> str:
     # The stored name carries no part of what the family called the file.
@@ -92,6 +95,9 @@ class Document(models.Model):
     class Meta:
         ordering = ["uploaded_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.kind} document {self.uuid}"
+
 
 class IdempotencyKey(models.Model):
     """An API client's Idempotency-Key, the body it came with and what it created."""
@@ -100,3 +106,6 @@ class IdempotencyKey(models.Model):
     body_hash = models.CharField(max_length=64)
     inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key

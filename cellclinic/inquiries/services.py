@@ -12,7 +12,14 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from cellclinic.inquiries.models import Document, IdempotencyKey, Inquiry, Source, Status, StatusChange
+from cellclinic.inquiries.models import (
+    Document,
+    IdempotencyKey,
+    Inquiry,
+    Source,
+    Status,
+    StatusChange,
+)
 from cellclinic.lib.references import new_reference
 from cellclinic.lib.uploads import CheckedUpload
 from cellclinic.outbox import outbox_enqueue
@@ -82,15 +89,16 @@ def inquiry_submit(
             raise RuntimeError("could not allocate a unique inquiry reference")
         StatusChange.objects.create(inquiry=inquiry, to_status=Status.NEW, reason="submitted")
         for upload in uploads or []:
+            name = upload.file.name or "document"
             document = Document(
                 inquiry=inquiry,
-                original_name=upload.file.name[:255],
+                original_name=name[:255],
                 kind=upload.checked.kind,
                 content_type=upload.checked.content_type,
                 size=upload.checked.size,
                 sha256=upload.checked.sha256,
             )
-            document.file.save(upload.file.name, upload.file, save=False)
+            document.file.save(name, upload.file, save=False)
             document.save()
         if client is not None:
             rate_limit_hit(scope="inquiry", client=client)

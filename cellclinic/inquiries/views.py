@@ -50,7 +50,9 @@ def _check_uploads(request: HttpRequest) -> tuple[list[Upload], str | None]:
     uploads = []
     for upload in files:
         try:
-            checked = check_upload(upload.name or "", upload, upload.size or 0, settings.UPLOAD_MAX_BYTES)
+            checked = check_upload(
+                upload.name or "", upload, upload.size or 0, settings.UPLOAD_MAX_BYTES
+            )
         except UploadRejected as rejected:
             return [], f"{upload.name}: {upload_message(rejected.code)}"
         uploads.append(Upload(file=upload, checked=checked))
@@ -105,7 +107,9 @@ def inquiry_form(request: HttpRequest, slug: str) -> HttpResponse:
         values = {**raw}
         for key in parse_errors:
             values[key] = request.POST.get(key, "")
-    sections = form_sections(definition, language=language, values=values, errors=errors, today=today)
+    sections = form_sections(
+        definition, language=language, values=values, errors=errors, today=today
+    )
     error_list = [
         {"html_id": f.html_id, "label": f.label, "message": f.error}
         for section in sections
@@ -113,7 +117,9 @@ def inquiry_form(request: HttpRequest, slug: str) -> HttpResponse:
         if f.error
     ]
     if DOCUMENTS in errors:
-        error_list.append({"html_id": "f-documents", "label": _("Medical records"), "message": errors[DOCUMENTS]})
+        error_list.append(
+            {"html_id": "f-documents", "label": _("Medical records"), "message": errors[DOCUMENTS]}
+        )
     status = 400 if (errors or form_error) else 200
     return render(
         request,
@@ -143,5 +149,9 @@ def inquiry_sent(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "inquiries/sent.html",
-        {"reference": sent["reference"], "name": program.definition.name.get(language), "program": program},
+        {
+            "reference": sent["reference"],
+            "name": program.definition.name.get(language),
+            "program": program,
+        },
     )

@@ -192,7 +192,9 @@ def validate_answers(
         if item.when is not None and not item.when.holds(cleaned):
             cleaned.pop(item.id, None)
             errors.pop(item.id, None)
-    ordered = [FieldError(item.id, errors[item.id]) for item in definition.items if item.id in errors]
+    ordered = [
+        FieldError(item.id, errors[item.id]) for item in definition.items if item.id in errors
+    ]
     ordered += [FieldError(key, message) for key, message in errors.items() if key not in known]
     return Checked(answers=cleaned, errors=ordered)
 
@@ -203,7 +205,9 @@ def _language() -> str:
     return get_language() or settings.LANGUAGE_CODE
 
 
-def parse_form(definition: ProgramDefinition, data: QueryDict) -> tuple[dict[str, Any], dict[str, str]]:
+def parse_form(
+    definition: ProgramDefinition, data: QueryDict
+) -> tuple[dict[str, Any], dict[str, str]]:
     """Posted form strings to JSON-typed answers; errors for what cannot be read."""
     answers: dict[str, Any] = {}
     errors: dict[str, str] = {}

@@ -15,8 +15,16 @@ LANGUAGE_CODES = ("en", "zh-hans", "ru", "es", "ar")
 ITEM_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$|^message$")
 PROGRAM_ID = re.compile(r"^[a-z][a-z0-9-]{1,48}[a-z0-9]$")
 ItemType = Literal[
-    "text", "choice", "multi_choice", "boolean", "integer", "date", "email", "phone",
-    "country", "language",
+    "text",
+    "choice",
+    "multi_choice",
+    "boolean",
+    "integer",
+    "date",
+    "email",
+    "phone",
+    "country",
+    "language",
 ]
 Section = Literal["contact", "patient", "condition", "message", "consent"]
 
@@ -147,7 +155,9 @@ class ProgramDefinition(Strict):
                     raise ValueError(f"{item.id}: 'when' names an unknown item {item.when.item}")
                 bad = [v for v in item.when.values if v not in target.choices]
                 if bad:
-                    raise ValueError(f"{item.id}: 'when' tests values {item.when.item} lacks: {bad}")
+                    raise ValueError(
+                        f"{item.id}: 'when' tests values {item.when.item} lacks: {bad}"
+                    )
             if item.not_before is not None and seen.get(item.not_before, None) is None:
                 raise ValueError(f"{item.id}: 'not_before' names an unknown item")
         return self

@@ -24,7 +24,10 @@ def cellclinic(tmp_path: Path, *args: str, timeout: int = 120) -> subprocess.Com
     env.pop("DATABASE_URL", None)
     return subprocess.run(
         [sys.executable, "-m", "cellclinic.cli", *args],
-        env=env, capture_output=True, text=True, timeout=timeout,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -64,7 +67,9 @@ def wait_for(url: str, deadline: float) -> None:
     raise AssertionError(f"{url} did not answer")
 
 
-def test_serve_runs_gunicorn_with_static_files_and_the_worker_sends_the_email(tmp_path: Path) -> None:
+def test_serve_runs_gunicorn_with_static_files_and_the_worker_sends_the_email(
+    tmp_path: Path,
+) -> None:
     """End to end on the embedded default: gunicorn, whitenoise, the task worker, e-mail."""
     assert cellclinic(tmp_path, "migrate").returncode == 0
     port = free_port()
@@ -72,7 +77,10 @@ def test_serve_runs_gunicorn_with_static_files_and_the_worker_sends_the_email(tm
     env.pop("DATABASE_URL", None)
     server = subprocess.Popen(
         [sys.executable, "-m", "cellclinic.cli", "serve", "--port", str(port), "--workers", "1"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:

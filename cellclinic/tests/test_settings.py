@@ -13,12 +13,21 @@ STRONG_KEY = "k" * 20 + "-random-enough-for-the-test-0123456789"
 
 
 def start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    full = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL")}
-    full.update({"CELLCLINIC_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "cellclinic.settings"})
+    full = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL")
+    }
+    full.update(
+        {"CELLCLINIC_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "cellclinic.settings"}
+    )
     full.update(env)
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('started')"],
-        env=full, capture_output=True, text=True, timeout=60,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -28,17 +37,27 @@ def start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         ({"ALLOWED_HOSTS": "clinic.example"}, "SECRET_KEY must be set"),
         ({"SECRET_KEY": "short", "ALLOWED_HOSTS": "clinic.example"}, "SECRET_KEY must be set"),
         ({"SECRET_KEY": STRONG_KEY}, "ALLOWED_HOSTS must name"),
-        ({"SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "clinic.example", "DEBUG": "true"}, "DEBUG must be off"),
+        (
+            {"SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "clinic.example", "DEBUG": "true"},
+            "DEBUG must be off",
+        ),
     ],
 )
-def test_production_mode_refuses_to_start_with_unsafe_settings(tmp_path: Path, env: dict[str, str], complaint: str) -> None:
+def test_production_mode_refuses_to_start_with_unsafe_settings(
+    tmp_path: Path, env: dict[str, str], complaint: str
+) -> None:
     result = start(tmp_path, CELLCLINIC_MODE="production", **env)
     assert result.returncode != 0
     assert "refuses to start in production mode" in result.stderr and complaint in result.stderr
 
 
 def test_production_mode_starts_when_configured(tmp_path: Path) -> None:
-    result = start(tmp_path, CELLCLINIC_MODE="production", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="clinic.example")
+    result = start(
+        tmp_path,
+        CELLCLINIC_MODE="production",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="clinic.example",
+    )
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / "secret_key").exists()
 
@@ -58,7 +77,9 @@ def test_development_mode_keeps_a_random_key_outside_the_repository(tmp_path: Pa
         ({"DATABASE_URL": "nonsense://x"}, "DATABASE_URL"),
     ],
 )
-def test_a_bad_setting_stops_start_up_naming_the_variable(tmp_path: Path, env: dict[str, str], complaint: str) -> None:
+def test_a_bad_setting_stops_start_up_naming_the_variable(
+    tmp_path: Path, env: dict[str, str], complaint: str
+) -> None:
     result = start(tmp_path, **env)
     assert result.returncode != 0 and complaint in result.stderr
 
@@ -77,7 +98,11 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions(settings) -> None:
 def test_security_headers_and_csp_are_sent(client) -> None:
     response = client.get("/")
     csp = response["Content-Security-Policy"]
-    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert (
+        "default-src 'self'" in csp
+        and "script-src 'self'" in csp
+        and "frame-ancestors 'none'" in csp
+    )
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"

@@ -23,14 +23,16 @@ def fill_form(page, email: str) -> None:
     page.check("#f-consent-data-processing")
 
 
-def submit_as_family(live_server, browser, *, locale: str, switch_to: str | None) -> tuple[object, str]:
+def submit_as_family(
+    live_server, browser, *, locale: str, switch_to: str | None
+) -> tuple[object, str]:
     context = browser.new_context(locale=locale)
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.goto(f"{live_server.url}/programs/cerebral-palsy/")
     if switch_to:
-        page.select_option("#language-select", switch_to)
-        page.wait_for_load_state()
+        with page.expect_navigation():  # the menu submits itself on change
+            page.select_option("#language-select", switch_to)
     expected = program_get(slug="cerebral-palsy").definition.name.get(switch_to or "zh-hans")
     assert page.locator("h1").inner_text() == expected
     page.click("a.button")
@@ -76,3 +78,15 @@ def test_a_family_sends_an_inquiry_in_arabic_right_to_left(live_server, browser)
     assert html.get_attribute("dir") == "rtl" and html.get_attribute("lang") == "ar"
     assert Inquiry.objects.get().language == "ar"
     assert re.search("[\u0600-\u06ff]", page.locator("h1").inner_text())
+
+
+def test_the_api_docs_render_under_the_content_security_policy(live_server, browser) -> None:
+    page = browser.new_page()
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    page.goto(f"{live_server.url}/api/v1/docs")
+    page.wait_for_selector('[data-path="/api/v1/inquiries"]', timeout=10_000)
+    assert violations == []

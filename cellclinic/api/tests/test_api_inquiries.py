@@ -40,7 +40,11 @@ def test_the_same_key_and_body_give_the_same_answer_and_store_nothing_new(client
 
 def test_the_same_key_with_another_body_is_a_conflict(client: Client) -> None:
     send(client, {"program": "cerebral-palsy", "answers": build_answers()}, key="k-1")
-    other = send(client, {"program": "cerebral-palsy", "answers": build_answers(contact__name="Other")}, key="k-1")
+    other = send(
+        client,
+        {"program": "cerebral-palsy", "answers": build_answers(contact__name="Other")},
+        key="k-1",
+    )
     assert other.status_code == 409
     assert other.json()["errors"][0]["field"] == "Idempotency-Key"
     assert Inquiry.objects.count() == 1
@@ -60,11 +64,17 @@ def test_a_replay_is_not_counted_against_the_rate_limit(client: Client, settings
     ("answers", "fields"),
     [
         (build_answers(contact__email="nope"), ["contact.email"]),
-        (build_answers(contact__name=None, patient__birth_date=None), ["contact.name", "patient.birth_date"]),
+        (
+            build_answers(contact__name=None, patient__birth_date=None),
+            ["contact.name", "patient.birth_date"],
+        ),
         (build_answers(patient__birth_date="2090-01-01"), ["patient.birth_date"]),
         (build_answers(cp__gmfcs_level=3), ["cp.gmfcs_level"]),
         (build_answers(cp__goals="motor"), ["cp.goals"]),
-        (build_answers(cp__epilepsy="controlled", cp__seizure_free_months=-2), ["cp.seizure_free_months"]),
+        (
+            build_answers(cp__epilepsy="controlled", cp__seizure_free_months=-2),
+            ["cp.seizure_free_months"],
+        ),
         (build_answers(cp__autism="yes"), ["cp.autism"]),
         (build_answers(stroke__type="ischemic"), ["stroke.type"]),
     ],
@@ -107,6 +117,15 @@ def test_errors_follow_the_accept_language(client: Client) -> None:
 
 
 def test_no_key_stored_for_a_refused_request(client: Client) -> None:
-    send(client, {"program": "cerebral-palsy", "answers": build_answers(contact__email="x")}, key="k-bad")
+    send(
+        client,
+        {"program": "cerebral-palsy", "answers": build_answers(contact__email="x")},
+        key="k-bad",
+    )
     assert not IdempotencyKey.objects.exists()
-    assert send(client, {"program": "cerebral-palsy", "answers": build_answers()}, key="k-bad").status_code == 201
+    assert (
+        send(
+            client, {"program": "cerebral-palsy", "answers": build_answers()}, key="k-bad"
+        ).status_code
+        == 201
+    )

@@ -16,7 +16,10 @@ def test_it_lists_both_programs_with_their_items(client: Client) -> None:
     cp = programs["cerebral-palsy"]
     assert cp["version"] == "1" and cp["hash"].startswith("sha256:")
     items = {item["id"]: item for item in cp["items"]}
-    assert items["cp.seizure_free_months"]["asked_when"] == {"item": "cp.epilepsy", "in": ["controlled"]}
+    assert items["cp.seizure_free_months"]["asked_when"] == {
+        "item": "cp.epilepsy",
+        "in": ["controlled"],
+    }
     assert items["contact.email"]["required"] is True
     assert cp["inquiry_url"] == "/programs/cerebral-palsy/inquire/"
 

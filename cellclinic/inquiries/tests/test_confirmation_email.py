@@ -24,7 +24,10 @@ def failing_send(*args, **kwargs):
 
 
 def submit(client: Client) -> Inquiry:
-    assert client.post("/programs/stroke/inquire/", as_form(build_answers("stroke"))).status_code == 302
+    assert (
+        client.post("/programs/stroke/inquire/", as_form(build_answers("stroke"))).status_code
+        == 302
+    )
     return Inquiry.objects.get()
 
 
@@ -49,7 +52,9 @@ def test_a_failing_email_leaves_the_inquiry_stored_and_is_retried(
     assert len(mailoutbox) == 1
 
 
-def test_it_gives_up_after_the_retry_limit(client: Client, run_tasks, settings, monkeypatch) -> None:
+def test_it_gives_up_after_the_retry_limit(
+    client: Client, run_tasks, settings, monkeypatch
+) -> None:
     settings.EMAIL_RETRY_LIMIT = 3
     submit(client)
     monkeypatch.setattr(mail.EmailMessage, "send", failing_send)
@@ -69,7 +74,9 @@ def test_a_message_is_never_sent_twice(client: Client, mailoutbox) -> None:
 def test_a_claimed_message_is_left_to_its_worker(client: Client, mailoutbox) -> None:
     submit(client)
     email = OutboundEmail.objects.get()
-    OutboundEmail.objects.filter(pk=email.pk).update(claimed_until=timezone.now() + timedelta(minutes=5))
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        claimed_until=timezone.now() + timedelta(minutes=5)
+    )
     assert outbox_send(email_id=email.pk) is False
     assert mailoutbox == []
 

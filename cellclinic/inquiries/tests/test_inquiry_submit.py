@@ -48,7 +48,9 @@ def assert_nothing_stored(upload_root: Path | None = None) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_stores_the_inquiry_and_shows_the_reference(client: Client, run_tasks, mailoutbox) -> None:
+def test_it_stores_the_inquiry_and_shows_the_reference(
+    client: Client, run_tasks, mailoutbox
+) -> None:
     response = post(client, build_answers())
     assert response.status_code == 302
     inquiry = Inquiry.objects.get()
@@ -67,7 +69,9 @@ def test_it_stores_the_inquiry_and_shows_the_reference(client: Client, run_tasks
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_confirmation_is_written_in_the_reply_language(client: Client, run_tasks, mailoutbox) -> None:
+def test_the_confirmation_is_written_in_the_reply_language(
+    client: Client, run_tasks, mailoutbox
+) -> None:
     post(client, build_answers(contact__language="es"))
     run_tasks()
     assert OutboundEmail.objects.get().language == "es"
@@ -77,7 +81,13 @@ def test_the_confirmation_is_written_in_the_reply_language(client: Client, run_t
 
 def test_the_form_names_every_item_by_its_id(client: Client) -> None:
     html = client.get(URL).content.decode()
-    for name in ("cp.epilepsy", "cp.seizure_free_months", "contact.email", "patient.birth_date", "cp.goals"):
+    for name in (
+        "cp.epilepsy",
+        "cp.seizure_free_months",
+        "contact.email",
+        "patient.birth_date",
+        "cp.goals",
+    ):
         assert f'name="{name}"' in html
     assert 'data-when-item="cp.epilepsy" data-when-values="controlled"' in html
 
@@ -119,7 +129,10 @@ def test_an_accepted_upload_is_stored_privately(client: Client, settings) -> Non
     response = post(client, build_answers(), documents=files)
     assert response.status_code == 302
     documents = list(Document.objects.order_by("original_name"))
-    assert [(d.original_name, d.kind) for d in documents] == [("report.pdf", "pdf"), ("scan.png", "png")]
+    assert [(d.original_name, d.kind) for d in documents] == [
+        ("report.pdf", "pdf"),
+        ("scan.png", "png"),
+    ]
     for document in documents:
         path = Path(document.file.path)
         assert path.is_relative_to(settings.UPLOAD_ROOT)
@@ -169,7 +182,9 @@ def test_a_filled_honeypot_stores_nothing(client: Client) -> None:
     assert_nothing_stored()
 
 
-def test_the_seizure_free_months_answer_is_dropped_unless_epilepsy_is_controlled(client: Client) -> None:
+def test_the_seizure_free_months_answer_is_dropped_unless_epilepsy_is_controlled(
+    client: Client,
+) -> None:
     post(client, build_answers(cp__epilepsy="none", cp__seizure_free_months=10))
     assert "cp.seizure_free_months" not in Inquiry.objects.get().answers
 
@@ -188,3 +203,13 @@ def test_an_unknown_program_has_no_form(client: Client) -> None:
 def test_the_confirmation_page_needs_a_submission(client: Client) -> None:
     response = client.get(URL + "sent/")
     assert response.status_code == 302
+
+
+def test_a_birth_date_of_today_in_the_furthest_east_time_zone_is_accepted(client: Client) -> None:
+    """At 11:00 UTC it is already tomorrow in Kiribati (UTC+14); that date is not the future."""
+    import time_machine
+
+    with time_machine.travel("2026-11-23T11:00:00Z", tick=False):
+        assert post(client, build_answers(patient__birth_date="2026-11-24")).status_code == 302
+        response = post(client, build_answers(patient__birth_date="2026-11-25"))
+        assert response.status_code == 400 and error_fields(response) == ["patient-birth-date"]

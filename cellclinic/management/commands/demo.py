@@ -25,41 +25,92 @@ from cellclinic.programs.selectors import program_get
 from cellclinic.programs.services import programs_sync
 
 SAMPLES: list[tuple[str, str, dict[str, Any]]] = [
-    ("cerebral-palsy", "en", {
-        "contact.name": "Amira Haddad", "contact.relationship": "parent",
-        "contact.email": "amira.haddad@example.org", "contact.country": "JO",
-        "contact.language": "ar", "contact.channel": "whatsapp",
-        "patient.name": "Omar Haddad", "patient.sex": "male", "patient.birth_date": "2021-04-12",
-        "cp.diagnosis": "confirmed", "cp.type": "spastic", "cp.gmfcs_level": "3",
-        "cp.epilepsy": "controlled", "cp.seizure_free_months": 14, "cp.hydrocephalus": "no",
-        "cp.goals": ["motor", "muscle_tone", "speech_language"], "cp.rehabilitation": True,
-        "consent.data_processing": True,
-    }),
-    ("cerebral-palsy", "ru", {
-        "contact.name": "Irina Volkova", "contact.relationship": "parent",
-        "contact.email": "irina.volkova@example.org", "contact.country": "KZ",
-        "contact.language": "ru", "patient.name": "Mikhail Volkov", "patient.sex": "male",
-        "patient.birth_date": "2014-09-03", "cp.diagnosis": "confirmed", "cp.type": "mixed",
-        "cp.gmfcs_level": "unknown", "cp.epilepsy": "unknown", "cp.hydrocephalus": "unknown",
-        "cp.goals": ["coordination"], "consent.data_processing": True,
-    }),
-    ("stroke", "es", {
-        "contact.name": "Lucía Fernández", "contact.relationship": "child",
-        "contact.email": "lucia.fernandez@example.org", "contact.country": "MX",
-        "contact.language": "es", "contact.phone": "+52 55 1234 5678",
-        "patient.name": "Jorge Fernández", "patient.sex": "male", "patient.birth_date": "1958-02-20",
-        "stroke.type": "ischemic", "stroke.onset_date": "2026-03-15", "stroke.mrs": "3",
-        "stroke.organ_damage": ["none"], "stroke.general_health": "fair",
-        "stroke.goals": ["arm_hand", "leg_walking"], "consent.data_processing": True,
-    }),
-    ("stroke", "zh-hans", {
-        "contact.name": "Wang Fang", "contact.relationship": "spouse",
-        "contact.email": "wang.fang@example.org", "contact.country": "SG",
-        "contact.language": "zh-hans", "contact.channel": "wechat",
-        "patient.name": "Li Wei", "patient.birth_date": "1966-11-30", "stroke.type": "hemorrhagic",
-        "stroke.onset_date": "2024-06-01", "stroke.mrs": "4", "stroke.recurrent": True,
-        "consent.data_processing": True,
-    }),
+    (
+        "cerebral-palsy",
+        "en",
+        {
+            "contact.name": "Amira Haddad",
+            "contact.relationship": "parent",
+            "contact.email": "amira.haddad@example.org",
+            "contact.country": "JO",
+            "contact.language": "ar",
+            "contact.channel": "whatsapp",
+            "patient.name": "Omar Haddad",
+            "patient.sex": "male",
+            "patient.birth_date": "2021-04-12",
+            "cp.diagnosis": "confirmed",
+            "cp.type": "spastic",
+            "cp.gmfcs_level": "3",
+            "cp.epilepsy": "controlled",
+            "cp.seizure_free_months": 14,
+            "cp.hydrocephalus": "no",
+            "cp.goals": ["motor", "muscle_tone", "speech_language"],
+            "cp.rehabilitation": True,
+            "consent.data_processing": True,
+        },
+    ),
+    (
+        "cerebral-palsy",
+        "ru",
+        {
+            "contact.name": "Irina Volkova",
+            "contact.relationship": "parent",
+            "contact.email": "irina.volkova@example.org",
+            "contact.country": "KZ",
+            "contact.language": "ru",
+            "patient.name": "Mikhail Volkov",
+            "patient.sex": "male",
+            "patient.birth_date": "2014-09-03",
+            "cp.diagnosis": "confirmed",
+            "cp.type": "mixed",
+            "cp.gmfcs_level": "unknown",
+            "cp.epilepsy": "unknown",
+            "cp.hydrocephalus": "unknown",
+            "cp.goals": ["coordination"],
+            "consent.data_processing": True,
+        },
+    ),
+    (
+        "stroke",
+        "es",
+        {
+            "contact.name": "Lucía Fernández",
+            "contact.relationship": "child",
+            "contact.email": "lucia.fernandez@example.org",
+            "contact.country": "MX",
+            "contact.language": "es",
+            "contact.phone": "+52 55 1234 5678",
+            "patient.name": "Jorge Fernández",
+            "patient.sex": "male",
+            "patient.birth_date": "1958-02-20",
+            "stroke.type": "ischemic",
+            "stroke.onset_date": "2026-03-15",
+            "stroke.mrs": "3",
+            "stroke.organ_damage": ["none"],
+            "stroke.general_health": "fair",
+            "stroke.goals": ["arm_hand", "leg_walking"],
+            "consent.data_processing": True,
+        },
+    ),
+    (
+        "stroke",
+        "zh-hans",
+        {
+            "contact.name": "Wang Fang",
+            "contact.relationship": "spouse",
+            "contact.email": "wang.fang@example.org",
+            "contact.country": "SG",
+            "contact.language": "zh-hans",
+            "contact.channel": "wechat",
+            "patient.name": "Li Wei",
+            "patient.birth_date": "1966-11-30",
+            "stroke.type": "hemorrhagic",
+            "stroke.onset_date": "2024-06-01",
+            "stroke.mrs": "4",
+            "stroke.recurrent": True,
+            "consent.data_processing": True,
+        },
+    ),
 ]
 
 
@@ -76,9 +127,10 @@ class Command(BaseCommand):
         for result in programs_sync():
             state = "loaded" if result.created else "unchanged"
             self.stderr.write(f"program {result.program} v{result.version}: {state}")
-        if not options["no_inquiries"] and not Inquiry.objects.filter(
-            contact_email__endswith="@example.org"
-        ).exists():
+        if (
+            not options["no_inquiries"]
+            and not Inquiry.objects.filter(contact_email__endswith="@example.org").exists()
+        ):
             self._inquiries()
         lines = []
         with transaction.atomic():
@@ -88,12 +140,16 @@ class Command(BaseCommand):
                 existing = User.objects.filter(username=username).first()
                 if existing is None:
                     _user, secret = staff_user_create(
-                        username=username, role=role, password=password,
+                        username=username,
+                        role=role,
+                        password=password,
                         email=f"{username}@example.org",
                     )
                 else:
                     secret = staff_user_reset_credentials(user=existing, password=password)
-                lines.append(f"role={role} username={username} password={password} totp_secret={secret}")
+                lines.append(
+                    f"role={role} username={username} password={password} totp_secret={secret}"
+                )
         self.stderr.write("Staff sign in at http://127.0.0.1:8000/accounts/login/ with these:")
         for line in lines:
             self.stdout.write(line)

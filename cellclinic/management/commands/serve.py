@@ -54,10 +54,14 @@ class Command(BaseCommand):
 
         sys.argv = [
             "gunicorn",
-            "--bind", bind,
-            "--workers", str(options["workers"]),
-            "--access-logfile", "-",
-            "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            "--bind",
+            bind,
+            "--workers",
+            str(options["workers"]),
+            "--access-logfile",
+            "-",
+            "--forwarded-allow-ips",
+            os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
             "cellclinic.wsgi:application",
         ]
         try:

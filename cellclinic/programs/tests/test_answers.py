@@ -24,7 +24,9 @@ def errors_of(definition, answers: dict[str, Any], as_of: date = AS_OF) -> dict[
 
 
 def test_valid_answers_pass_and_come_back_cleaned() -> None:
-    checked = validate_answers(CP, build_answers(**{"contact__email": "Maria@Example.ORG"}), as_of=AS_OF)
+    checked = validate_answers(
+        CP, build_answers(**{"contact__email": "Maria@Example.ORG"}), as_of=AS_OF
+    )
     assert checked.ok
     assert checked.answers["contact.email"] == "Maria@example.org"
     assert checked.answers["cp.goals"] == ["motor", "speech_language"]
@@ -70,7 +72,9 @@ def test_a_negative_or_fractional_seizure_free_count_is_refused() -> None:
 
 def test_the_age_limit_is_120_whole_years() -> None:
     assert errors_of(CP, build_answers(patient__birth_date="1906-11-23")) == {}
-    assert list(errors_of(CP, build_answers(patient__birth_date="1905-11-23"))) == ["patient.birth_date"]
+    assert list(errors_of(CP, build_answers(patient__birth_date="1905-11-23"))) == [
+        "patient.birth_date"
+    ]
     assert age_on(date(2021, 11, 23), AS_OF) == 5
     assert age_on(date(2021, 11, 24), AS_OF) == 4
 
@@ -80,8 +84,12 @@ def test_a_birth_date_of_today_is_accepted() -> None:
 
 
 def test_the_stroke_onset_cannot_precede_birth_or_lie_in_the_future() -> None:
-    assert list(errors_of(STROKE, build_answers("stroke", stroke__onset_date="1959-01-01"))) == ["stroke.onset_date"]
-    assert list(errors_of(STROKE, build_answers("stroke", stroke__onset_date="2026-12-01"))) == ["stroke.onset_date"]
+    assert list(errors_of(STROKE, build_answers("stroke", stroke__onset_date="1959-01-01"))) == [
+        "stroke.onset_date"
+    ]
+    assert list(errors_of(STROKE, build_answers("stroke", stroke__onset_date="2026-12-01"))) == [
+        "stroke.onset_date"
+    ]
 
 
 def test_program_items_may_be_left_unanswered() -> None:
@@ -90,9 +98,13 @@ def test_program_items_may_be_left_unanswered() -> None:
 
 
 def test_an_answer_to_a_question_that_does_not_apply_is_not_kept() -> None:
-    checked = validate_answers(CP, build_answers(cp__epilepsy="none", cp__seizure_free_months=12), as_of=AS_OF)
+    checked = validate_answers(
+        CP, build_answers(cp__epilepsy="none", cp__seizure_free_months=12), as_of=AS_OF
+    )
     assert checked.ok and "cp.seizure_free_months" not in checked.answers
-    checked = validate_answers(CP, build_answers(cp__epilepsy="controlled", cp__seizure_free_months=12), as_of=AS_OF)
+    checked = validate_answers(
+        CP, build_answers(cp__epilepsy="controlled", cp__seizure_free_months=12), as_of=AS_OF
+    )
     assert checked.answers["cp.seizure_free_months"] == 12
 
 
@@ -125,8 +137,13 @@ def test_a_form_number_that_is_not_a_number_is_named() -> None:
 
 
 def _item_values(item) -> st.SearchStrategy[Any]:
-    anything = st.one_of(st.none(), st.booleans(), st.integers(-5, 2000), st.text(max_size=12),
-                         st.lists(st.text(max_size=6), max_size=3))
+    anything = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-5, 2000),
+        st.text(max_size=12),
+        st.lists(st.text(max_size=6), max_size=3),
+    )
     if item.type == "choice":
         return st.one_of(st.sampled_from(item.choices), anything)
     if item.type == "multi_choice":

@@ -36,22 +36,52 @@ def test_it_ships_the_two_programs_with_every_item_of_the_spec() -> None:
     loaded = {d.definition.id: d.definition for d in load_directory()}
     assert set(loaded) == {"cerebral-palsy", "stroke"}
     common = {
-        "contact.name", "contact.relationship", "contact.email", "contact.phone",
-        "contact.country", "contact.language", "contact.channel", "patient.name",
-        "patient.sex", "patient.birth_date", "message", "consent.data_processing",
+        "contact.name",
+        "contact.relationship",
+        "contact.email",
+        "contact.phone",
+        "contact.country",
+        "contact.language",
+        "contact.channel",
+        "patient.name",
+        "patient.sex",
+        "patient.birth_date",
+        "message",
+        "consent.data_processing",
     }
     cp = {
-        "cp.diagnosis", "cp.type", "cp.gmfcs_level", "cp.epilepsy", "cp.seizure_free_months",
-        "cp.hydrocephalus", "cp.intellectual_disability", "cp.fine_motor", "cp.autism",
-        "cp.adhd", "cp.goals", "cp.rehabilitation",
+        "cp.diagnosis",
+        "cp.type",
+        "cp.gmfcs_level",
+        "cp.epilepsy",
+        "cp.seizure_free_months",
+        "cp.hydrocephalus",
+        "cp.intellectual_disability",
+        "cp.fine_motor",
+        "cp.autism",
+        "cp.adhd",
+        "cp.goals",
+        "cp.rehabilitation",
     }
     stroke = {
-        "stroke.type", "stroke.onset_date", "stroke.mrs", "stroke.organ_damage",
-        "stroke.general_health", "stroke.recurrent", "stroke.goals",
+        "stroke.type",
+        "stroke.onset_date",
+        "stroke.mrs",
+        "stroke.organ_damage",
+        "stroke.general_health",
+        "stroke.recurrent",
+        "stroke.goals",
     }
     assert {i.id for i in loaded["cerebral-palsy"].items} == common | cp
     assert {i.id for i in loaded["stroke"].items} == common | stroke
-    assert loaded["cerebral-palsy"].item("cp.gmfcs_level").choices == ("1", "2", "3", "4", "5", "unknown")
+    assert loaded["cerebral-palsy"].item("cp.gmfcs_level").choices == (
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "unknown",
+    )
     assert loaded["stroke"].item("stroke.mrs").choices == ("0", "1", "2", "3", "4", "5")
 
 
@@ -85,7 +115,11 @@ def test_the_content_hash_is_stable_and_follows_the_content(definitions: Path) -
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("type: integer", "type: number", "cerebral-palsy.yaml: items[cp.seizure_free_months].type"),
+        (
+            "type: integer",
+            "type: number",
+            "cerebral-palsy.yaml: items[cp.seizure_free_months].type",
+        ),
         ("equals: controlled", "equals: sometimes", "cp.seizure_free_months: 'when' tests values"),
         ("id: cp.autism", "id: cp.Autism", "items[cp.Autism].id"),
         ('version: "1"', "version: ''", "cerebral-palsy.yaml: version"),

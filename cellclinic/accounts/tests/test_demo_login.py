@@ -1,0 +1,47 @@
+"""The logins `cellclinic demo` prints work: password, then a TOTP code."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.totp.internal.auth import hotp_value, yield_hotp_counters_from_time
+from django.contrib.auth.models import User
+from django.test import Client
+
+from cellclinic.accounts.services import staff_user_create, staff_user_has_mfa
+
+pytestmark = pytest.mark.django_db
+
+
+def current_code(secret: str) -> str:
+    counter = next(iter(yield_hotp_counters_from_time()))
+    return f"{hotp_value(secret, counter):06d}"
+
+
+def test_a_staff_user_signs_in_with_password_and_totp(client: Client) -> None:
+    user, secret = staff_user_create(
+        username="coordinator1", role="coordinator", password="a-long-password-1"
+    )
+    assert staff_user_has_mfa(user) and user.groups.get().name == "coordinator"
+    response = client.post(
+        "/accounts/login/", {"login": "coordinator1", "password": "a-long-password-1"}
+    )
+    assert response.status_code == 302 and "/2fa/" in response["Location"]
+    assert "_auth_user_id" not in client.session  # not signed in before the code
+    assert client.post(response["Location"], {"code": "000000"}).status_code == 200
+    assert "_auth_user_id" not in client.session
+    done = client.post(response["Location"], {"code": current_code(secret)})
+    assert done.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_nobody_can_sign_up(client: Client) -> None:
+    client.post(
+        "/accounts/signup/",
+        {"username": "x", "password1": "a-long-password-1", "password2": "a-long-password-1"},
+    )
+    assert not User.objects.filter(username="x").exists()
+
+
+def test_an_unknown_role_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown role"):
+        staff_user_create(username="x", role="janitor", password="a-long-password-1")
