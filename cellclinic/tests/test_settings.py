@@ -106,3 +106,9 @@ def test_security_headers_and_csp_are_sent(client) -> None:
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+def test_pages_are_compressed_for_slow_connections(client) -> None:
+    response = client.get("/programs/stroke/inquire/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
