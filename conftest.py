@@ -117,3 +117,29 @@ def as_form(answers: dict[str, Any]) -> dict[str, Any]:
         else:
             form[key] = value if isinstance(value, list) else str(value)
     return form
+
+
+@pytest.fixture
+def sign_in(db: None) -> Callable[..., Any]:
+    """A client signed in as a new staff user of a role, through password and TOTP."""
+    from allauth.mfa.totp.internal.auth import hotp_value, yield_hotp_counters_from_time
+    from django.test import Client
+
+    from cellclinic.accounts.services import staff_user_create
+
+    made: dict[str, int] = {}
+
+    def sign(role: str, *, client: Client | None = None) -> Client:
+        made[role] = made.get(role, 0) + 1
+        username = f"{role}{made[role]}"
+        _user, secret = staff_user_create(
+            username=username, role=role, password="a-long-password-1"
+        )
+        client = client or Client()
+        step = client.post("/accounts/login/", {"login": username, "password": "a-long-password-1"})
+        counter = next(iter(yield_hotp_counters_from_time()))
+        done = client.post(step["Location"], {"code": f"{hotp_value(secret, counter):06d}"})
+        assert done.status_code == 302, "the TOTP sign-in failed"
+        return client
+
+    return sign

@@ -91,8 +91,10 @@ INSTALLED_APPS = [
     "cellclinic",
     "cellclinic.programs",
     "cellclinic.inquiries",
+    "cellclinic.screening",
     "cellclinic.accounts",
     "cellclinic.api",
+    "cellclinic.audit",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -238,7 +240,7 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "/staff/"
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_ADAPTER = "cellclinic.accounts.adapter.StaffOnlyAccountAdapter"

@@ -4,12 +4,20 @@ from cellclinic import views
 from cellclinic.api.urls import api
 from cellclinic.inquiries import views as inquiry_views
 from cellclinic.programs import views as program_views
+from cellclinic.screening import views as screening_views
 
 urlpatterns = [
     path("", program_views.home, name="home"),
     path("programs/<slug:slug>/", program_views.program_detail, name="program_detail"),
     path("programs/<slug:slug>/inquire/", inquiry_views.inquiry_form, name="inquiry_form"),
     path("programs/<slug:slug>/inquire/sent/", inquiry_views.inquiry_sent, name="inquiry_sent"),
+    path("staff/", screening_views.staff_home, name="staff_home"),
+    path(
+        "staff/inquiries/<str:reference>/screening/",
+        screening_views.inquiry_screening,
+        name="inquiry_screening",
+    ),
+    path("staff/screening/impact/", screening_views.impact, name="screening_impact"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from ninja import Field, Schema
@@ -51,3 +52,32 @@ class InquiryIn(Schema):
 
 class InquiryCreatedOut(Schema):
     reference: str
+
+
+class ScreeningIn(Schema):
+    program: str = Field(description="A program id from GET /api/v1/programs", max_length=60)
+    answers: dict[str, Any] = Field(description="Answers keyed by item id, as for inquiries")
+    as_of: date | None = Field(
+        default=None, description="Date for ages and intervals (default: today at the clinic)"
+    )
+
+
+class ReasonOut(Schema):
+    rule: str = Field(description="Rule id, or REQ:<item id> for a missing required item")
+    decision: str
+    text: str
+
+
+class NoteOut(Schema):
+    rule: str
+    text: str
+
+
+class ScreeningOut(Schema):
+    program: str
+    rule_set: RuleSetOut
+    decision: str = Field(
+        description="not_eligible, not_recommended, specialist_review or eligible_for_consultation"
+    )
+    reasons: list[ReasonOut]
+    notes: list[NoteOut]

@@ -20,6 +20,8 @@ from cellclinic.api.schemas import (
     InquiryCreatedOut,
     InquiryIn,
     ProgramOut,
+    ScreeningIn,
+    ScreeningOut,
 )
 from cellclinic.inquiries.models import Source
 from cellclinic.inquiries.selectors import idempotency_key_used
@@ -29,6 +31,8 @@ from cellclinic.lib.clients import client_key
 from cellclinic.programs.answers import validate_answers
 from cellclinic.programs.selectors import CurrentProgram, program_get, program_list
 from cellclinic.ratelimit import rate_limited
+from cellclinic.screening.api_input import screen_input
+from cellclinic.screening.services import clinic_date
 
 
 class ObjectParser(Parser):
@@ -64,19 +68,28 @@ def _field_name(loc: tuple | list) -> str:
     return ".".join(parts) or "body"
 
 
+def _schema_message(error: dict[str, Any]) -> str:
+    """A message in the request's language for a request-shape error."""
+    kind = str(error.get("type", ""))
+    if kind == "missing":
+        return _("This field is required.")
+    if kind.startswith(("date_", "datetime_")):
+        return _("Enter a real date as YYYY-MM-DD.")
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return _("Give a JSON object.")
+    if kind == "string_type":
+        return _("Enter text.")
+    if kind == "string_too_long":
+        return _("This value is too long.")
+    return _("This value is not valid.")
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     seen: dict[str, str] = {}
     for error in exc.errors:
         name = _field_name(error.get("loc", ()))
-        if error.get("type") == "json_invalid":
-            name = "body"
-            message = _("The body is not valid JSON.")
-        elif error.get("type") == "missing":
-            message = _("This field is required.")
-        else:
-            message = str(error.get("msg", _("This value is not valid.")))
-        seen.setdefault(name, message)
+        seen.setdefault(name, _schema_message(error))
     return errors(422, [{"field": k, "message": v} for k, v in seen.items()])
 
 
@@ -211,3 +224,23 @@ def create_inquiry(
             },
         )
     return Status(201, {"reference": inquiry.reference})
+
+
+@api.post(
+    "/screenings",
+    response={200: ScreeningOut, 422: ErrorsOut},
+    tags=["screening"],
+    operation_id="screen_answers",
+)
+def screen(request: HttpRequest, payload: ScreeningIn) -> Status:
+    """Screen one set of answers with the program's published rules; stores nothing.
+
+    The same input and output as `cellclinic screen`. Advice for staff: the decision is
+    never a promise of treatment, and only a physician decides.
+    """
+    result = screen_input(
+        program=payload.program, answers=payload.answers, as_of=payload.as_of or clinic_date()
+    )
+    if result.outcome is None:
+        return Status(422, {"errors": [e.as_dict() for e in result.errors]})
+    return Status(200, result.outcome.as_dict())

@@ -103,7 +103,16 @@ def inquiry_submit(
         if client is not None:
             rate_limit_hit(scope="inquiry", client=client)
         _queue_confirmation(inquiry, program)
+        transaction.on_commit(lambda: _queue_screening(inquiry.pk))
     return inquiry, True
+
+
+def _queue_screening(inquiry_id: int) -> None:
+    # Pre-screening runs after the inquiry is committed, as a task: a fault in the rules
+    # can never lose what the family sent. The worker's sweep screens any it missed.
+    from cellclinic.screening.tasks import screen_inquiry
+
+    screen_inquiry.enqueue(inquiry_id=inquiry_id)
 
 
 def _replay(key: str, body_hash: str | None) -> Inquiry | None:

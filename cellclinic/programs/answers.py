@@ -158,9 +158,10 @@ def validate_answers(
 ) -> Checked:
     """Clean every answer; name each bad field once.
 
-    Unknown keys are errors (a typo would otherwise lose an answer silently). An item
-    whose `when` condition does not hold is dropped: without JavaScript the form shows
-    every item, and an answer to a question that does not apply is not kept.
+    Unknown keys are errors (a typo would otherwise lose an answer silently). A valid
+    answer to an item whose `when` condition does not hold is dropped: without JavaScript
+    the form shows every item, and an answer to a question that does not apply is not
+    kept. A malformed one is reported all the same.
     """
     errors: dict[str, str] = dict(preset_errors or {})
     known = {item.id for item in definition.items}
@@ -190,8 +191,7 @@ def validate_answers(
                 del cleaned[item.id]
     for item in definition.items:
         if item.when is not None and not item.when.holds(cleaned):
-            cleaned.pop(item.id, None)
-            errors.pop(item.id, None)
+            cleaned.pop(item.id, None)  # a malformed answer is still reported
     ordered = [
         FieldError(item.id, errors[item.id]) for item in definition.items if item.id in errors
     ]

@@ -69,7 +69,9 @@ def content_hash(data: dict[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def load_file(path: Path, common: CommonItems | None = None) -> LoadedDefinition:
+def load_file(
+    path: Path, common: CommonItems | None = None, *, check_name: bool = True
+) -> LoadedDefinition:
     if common is None:
         common = load_common(path.parent / COMMON_FILE)
     data = _read_yaml(path)
@@ -81,7 +83,7 @@ def load_file(path: Path, common: CommonItems | None = None) -> LoadedDefinition
         definition = ProgramDefinition.model_validate(merged)
     except ValidationError as exc:
         raise DefinitionError(_describe(path, exc, merged)) from None
-    if definition.id != path.stem:
+    if check_name and definition.id != path.stem:
         raise DefinitionError(f"{path.name}: id {definition.id!r} must match the file name")
     dumped = definition.model_dump(mode="json", by_alias=True, exclude_none=True)
     return LoadedDefinition(definition=definition, content_hash=content_hash(dumped), source=path)

@@ -126,6 +126,35 @@ class PageSection(Strict):
     body: Text
 
 
+DECISIONS = ("not_eligible", "not_recommended", "specialist_review", "eligible_for_consultation")
+RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
+
+
+class ScreeningRule(Strict):
+    """A reason: when its condition is true, it gives its decision."""
+
+    id: str = Field(pattern=RULE_ID.pattern)
+    decision: Literal["not_eligible", "not_recommended", "specialist_review"]
+    when: dict[str, Any]
+    text: Text
+
+
+class ScreeningNote(Strict):
+    """Prognostic information for staff: it never changes the decision."""
+
+    id: str = Field(pattern=RULE_ID.pattern)
+    when: dict[str, Any]
+    text: Text
+
+
+class Screening(Strict):
+    """The program's pre-screening rules (programs.md section 4)."""
+
+    required: tuple[str, ...]
+    rules: tuple[ScreeningRule, ...]
+    notes: tuple[ScreeningNote, ...] = ()
+
+
 class ProgramDefinition(Strict):
     id: str
     version: Annotated[str, Field(min_length=1, max_length=20)]
@@ -133,6 +162,7 @@ class ProgramDefinition(Strict):
     summary: Text
     page: tuple[PageSection, ...] = Field(min_length=1)
     items: tuple[Item, ...]
+    screening: Screening
 
     @field_validator("id")
     @classmethod
@@ -160,7 +190,29 @@ class ProgramDefinition(Strict):
                     )
             if item.not_before is not None and seen.get(item.not_before, None) is None:
                 raise ValueError(f"{item.id}: 'not_before' names an unknown item")
+        self._check_screening(seen)
         return self
+
+    def _check_screening(self, seen: dict[str, Item]) -> None:
+        from cellclinic.screening.rules import RuleError, parse_condition
+
+        for item_id in self.screening.required:
+            if item_id not in seen:
+                raise ValueError(f"screening.required: the program has no item {item_id!r}")
+        entries: list[ScreeningRule | ScreeningNote] = [
+            *self.screening.rules,
+            *self.screening.notes,
+        ]
+        ids = [entry.id for entry in entries]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"screening: rule and note ids must be unique: {duplicates}")
+        for entry in entries:
+            kind = "rules" if isinstance(entry, ScreeningRule) else "notes"
+            try:
+                parse_condition(entry.when, self, f"screening.{kind}[{entry.id}].when")
+            except RuleError as exc:
+                raise ValueError(str(exc)) from None
 
     def item(self, item_id: str) -> Item:
         for item in self.items:

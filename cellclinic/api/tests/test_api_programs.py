@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from cellclinic.programs.loader import load_directory
+
 pytestmark = pytest.mark.django_db
 SNAPSHOT = Path(__file__).resolve().parents[3] / "docs" / "openapi.json"
 
@@ -14,7 +16,8 @@ def test_it_lists_both_programs_with_their_items(client: Client) -> None:
     programs = {p["id"]: p for p in client.get("/api/v1/programs").json()}
     assert set(programs) == {"cerebral-palsy", "stroke"}
     cp = programs["cerebral-palsy"]
-    assert cp["version"] == "1" and cp["hash"].startswith("sha256:")
+    shipped = {d.definition.id: d for d in load_directory()}["cerebral-palsy"]
+    assert cp["version"] == shipped.definition.version and cp["hash"] == shipped.content_hash
     items = {item["id"]: item for item in cp["items"]}
     assert items["cp.seizure_free_months"]["asked_when"] == {
         "item": "cp.epilepsy",

@@ -60,7 +60,7 @@ def test_it_stores_the_inquiry_and_shows_the_reference(
     assert inquiry.status == "new" and inquiry.source == "web"
     assert inquiry.answers["cp.goals"] == ["motor", "speech_language"]
     assert inquiry.answers["cp.rehabilitation"] is True
-    assert inquiry.program_version.version == "1"
+    assert inquiry.program_version == inquiry.program.current_version
     assert StatusChange.objects.get(inquiry=inquiry).to_status == "new"
     assert mailoutbox == []  # nothing is sent inside the request
     run_tasks()

@@ -17,6 +17,7 @@ from django.db import close_old_connections
 
 from cellclinic.outbox import outbox_requeue_due
 from cellclinic.ratelimit import rate_limit_prune
+from cellclinic.screening.services import screening_pending
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,9 @@ def _sweep(stop: threading.Event, every: float) -> None:
             requeued = outbox_requeue_due()
             if requeued:
                 logger.info("re-queued %d e-mails", requeued)
+            screened = screening_pending(limit=500)
+            if screened:
+                logger.info("screened %d inquiries that had no decision", screened)
             rate_limit_prune()
         except Exception:
             logger.exception("outbox sweep failed; trying again later")
@@ -46,6 +50,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["batch"]:
             outbox_requeue_due(grace_seconds=0)
+            screening_pending()
             call_command("db_worker", batch=True, interval=0, verbosity=options["verbosity"])
             return
         stop = threading.Event()

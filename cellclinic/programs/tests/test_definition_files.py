@@ -122,7 +122,7 @@ def test_the_content_hash_is_stable_and_follows_the_content(definitions: Path) -
         ),
         ("equals: controlled", "equals: sometimes", "cp.seizure_free_months: 'when' tests values"),
         ("id: cp.autism", "id: cp.Autism", "items[cp.Autism].id"),
-        ('version: "1"', "version: ''", "cerebral-palsy.yaml: version"),
+        ("\nversion: ", "\nversion: ''\nold_version: ", "cerebral-palsy.yaml: version"),
     ],
 )
 def test_a_bad_definition_is_refused_naming_the_file_and_field(
@@ -143,9 +143,10 @@ def test_a_changed_file_must_raise_its_version_before_it_is_loaded(definitions: 
     path.write_text(path.read_text().replace("Type of stroke", "Kind of stroke", 1))
     with pytest.raises(DefinitionError, match="raise 'version'"):
         programs_sync(directory=definitions)
-    path.write_text(path.read_text().replace('version: "1"', 'version: "2"', 1))
+    old = ProgramVersion.objects.get(program__slug="stroke").version
+    path.write_text(path.read_text().replace(f'version: "{old}"', 'version: "99"', 1))
     results = {r.program: r for r in programs_sync(directory=definitions)}
     assert results["stroke"].created and not results["cerebral-palsy"].created
     versions = ProgramVersion.objects.filter(program__slug="stroke").order_by("loaded_at")
-    assert [v.version for v in versions] == ["1", "2"]
+    assert [v.version for v in versions] == [old, "99"]
     assert versions[1].program.current_version == versions[1]

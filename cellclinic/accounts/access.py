@@ -1,0 +1,75 @@
+"""The one way staff views reach personal data: role and MFA checked, access logged.
+
+Every object a staff member opens is fetched through a helper here, so no view can
+forget either check or the access log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from allauth.account.authentication import get_authentication_records
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from cellclinic.audit.services import access_record
+from cellclinic.inquiries.models import Inquiry
+from cellclinic.lib.references import normalise_reference
+
+View = Callable[..., HttpResponse]
+
+
+def roles_of(user: Any) -> set[str]:
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    return set(user.groups.values_list("name", flat=True))
+
+
+def signed_in_with_mfa(request: HttpRequest) -> bool:
+    """True when this session's sign-in included a second factor (allauth records it)."""
+    records = get_authentication_records(request, request.user)  # type: ignore[arg-type]
+    return any(record.get("method") == "mfa" for record in records)
+
+
+def staff_view(*roles: str) -> Callable[[View], View]:
+    """Only signed-in staff of these roles, who signed in with MFA, reach the view."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not signed_in_with_mfa(request):
+                return render(request, "accounts/mfa_required.html", status=403)
+            if not roles_of(request.user) & set(roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        guarded.staff_roles = roles  # type: ignore[attr-defined]
+        return guarded
+
+    return decorate
+
+
+def inquiry_for(request: HttpRequest, reference: str, *, action: str = "view") -> Inquiry:
+    """The inquiry a staff member opens, with the access written to the log."""
+    inquiry = (
+        Inquiry.objects.select_related("program", "program_version")
+        .filter(reference=normalise_reference(reference))
+        .first()
+    )
+    if inquiry is None:
+        raise Http404
+    access_record(
+        request=request, action=action, object_type="inquiry", object_ref=inquiry.reference
+    )
+    return inquiry
+
+
+def require_role(request: HttpRequest, role: str) -> None:
+    if role not in roles_of(request.user):
+        raise PermissionDenied

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from pathlib import Path
+from tempfile import NamedTemporaryFile
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from cellclinic.accounts.access import inquiry_for, require_role, roles_of, staff_view
+from cellclinic.programs.loader import DefinitionError
+from cellclinic.programs.selectors import program_get, program_list
+from cellclinic.screening.engine import rule_set_for
+from cellclinic.screening.models import Decision
+from cellclinic.screening.rules import RuleError
+from cellclinic.screening.selectors import decisions_of
+from cellclinic.screening.services import (
+    OverrideRefused,
+    clinic_date,
+    decision_override,
+    draft_rule_set,
+    screening_impact,
+)
+
+DRAFT_MAX_BYTES = 256 * 1024
+OVERRIDE_MESSAGES = {
+    "reason": ("reason", "Write the reason for the override."),
+    "decision": ("decision", "Choose one of the decisions offered."),
+    "role": ("decision", "Only a physician can override a screening decision."),
+    "not_screened": ("decision", "This inquiry has not been screened yet."),
+}
+
+
+@staff_view("coordinator", "physician", "admin")
+def inquiry_screening(request: HttpRequest, reference: str) -> HttpResponse:
+    inquiry = inquiry_for(request, reference)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        require_role(request, "physician")
+        try:
+            decision_override(
+                inquiry=inquiry,
+                physician=request.user,  # type: ignore[arg-type]
+                decision=request.POST.get("decision", ""),
+                reason=request.POST.get("reason", ""),
+            )
+        except OverrideRefused as refused:
+            field, message = OVERRIDE_MESSAGES[str(refused)]
+            errors[field] = _(message)
+        else:
+            messages.success(
+                request, _("The override is recorded; the automatic decision is kept.")
+            )
+            return redirect(request.path)
+    language = get_language()
+    return render(
+        request,
+        "screening/inquiry_screening.html",
+        {
+            "inquiry": inquiry,
+            "program_name": inquiry.program_version.definition["name"].get(language)
+            or inquiry.program_version.definition["name"]["en"],
+            "decisions": decisions_of(inquiry, language),
+            "can_override": "physician" in roles_of(request.user),
+            "choices": Decision.Value.choices,
+            "errors": errors,
+            "posted": request.POST if errors else {},
+        },
+        status=400 if errors else 200,
+    )
+
+
+@staff_view("physician", "admin")
+def impact(request: HttpRequest) -> HttpResponse:
+    context: dict = {"programs": program_list(), "errors": {}, "as_of": clinic_date()}
+    if request.method == "POST":
+        errors = context["errors"]
+        program = program_get(slug=request.POST.get("program", ""))
+        upload = request.FILES.get("draft")
+        if program is None:
+            errors["program"] = _("Choose a program.")
+        if upload is None:
+            errors["draft"] = _("Attach the draft program file (YAML).")
+        elif (upload.size or 0) > DRAFT_MAX_BYTES:
+            errors["draft"] = _("The draft file is too large.")
+        if not errors and program is not None and upload is not None:
+            with NamedTemporaryFile(suffix=".yaml") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+                handle.flush()
+                try:
+                    draft = draft_rule_set(path=Path(handle.name), program=program.slug)
+                except (DefinitionError, RuleError, UnicodeDecodeError) as exc:
+                    name = upload.name or "draft"
+                    errors["draft"] = str(exc).replace(Path(handle.name).name, name)
+                else:
+                    context["impact"] = screening_impact(
+                        current=rule_set_for(program.definition, program.content_hash),
+                        draft=draft,
+                        program_id=program.version.program_id,
+                        as_of=context["as_of"],
+                    )
+            context["selected"] = program.slug if program else ""
+    status = 400 if context["errors"] else 200
+    return render(request, "screening/impact.html", context, status=status)
+
+
+@staff_view("coordinator", "physician", "nurse", "analyst", "admin")
+def staff_home(request: HttpRequest) -> HttpResponse:
+    reference = request.GET.get("reference", "").strip()
+    if reference:
+        return redirect("inquiry_screening", reference=reference)
+    return render(request, "screening/staff_home.html", {"roles": sorted(roles_of(request.user))})
