@@ -4,6 +4,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Decision(models.Model):
@@ -16,14 +17,14 @@ class Decision(models.Model):
     """
 
     class Kind(models.TextChoices):
-        AUTOMATIC = "automatic", "automatic"
-        OVERRIDE = "override", "physician override"
+        AUTOMATIC = "automatic", _("automatic")
+        OVERRIDE = "override", _("physician override")
 
     class Value(models.TextChoices):
-        NOT_ELIGIBLE = "not_eligible", "not eligible"
-        NOT_RECOMMENDED = "not_recommended", "not recommended"
-        SPECIALIST_REVIEW = "specialist_review", "specialist review"
-        ELIGIBLE = "eligible_for_consultation", "eligible for consultation"
+        NOT_ELIGIBLE = "not_eligible", _("not eligible")
+        NOT_RECOMMENDED = "not_recommended", _("not recommended")
+        SPECIALIST_REVIEW = "specialist_review", _("specialist review")
+        ELIGIBLE = "eligible_for_consultation", _("eligible for consultation")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     inquiry = models.ForeignKey(

@@ -6,7 +6,7 @@ from tempfile import NamedTemporaryFile
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from cellclinic.accounts.access import inquiry_for, require_role, roles_of, staff_view
@@ -26,10 +26,10 @@ from cellclinic.screening.services import (
 
 DRAFT_MAX_BYTES = 256 * 1024
 OVERRIDE_MESSAGES = {
-    "reason": ("reason", "Write the reason for the override."),
-    "decision": ("decision", "Choose one of the decisions offered."),
-    "role": ("decision", "Only a physician can override a screening decision."),
-    "not_screened": ("decision", "This inquiry has not been screened yet."),
+    "reason": ("reason", gettext_lazy("Write the reason for the override.")),
+    "decision": ("decision", gettext_lazy("Choose one of the decisions offered.")),
+    "role": ("decision", gettext_lazy("Only a physician can override a screening decision.")),
+    "not_screened": ("decision", gettext_lazy("This inquiry has not been screened yet.")),
 }
 
 
@@ -48,7 +48,7 @@ def inquiry_screening(request: HttpRequest, reference: str) -> HttpResponse:
             )
         except OverrideRefused as refused:
             field, message = OVERRIDE_MESSAGES[str(refused)]
-            errors[field] = _(message)
+            errors[field] = str(message)
         else:
             messages.success(
                 request, _("The override is recorded; the automatic decision is kept.")
