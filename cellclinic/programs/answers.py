@@ -21,6 +21,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from cellclinic.lib.text import has_control_characters
 from cellclinic.programs.schema import Item, ProgramDefinition
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -69,6 +70,12 @@ def _parse_date(value: Any) -> date | None:
 def _check_one(item: Item, value: Any, as_of: date) -> tuple[Any, str | None]:
     """The cleaned value of one present answer, or an error message."""
     kind = item.type
+    if isinstance(value, str) and has_control_characters(value):
+        return None, _("Remove the invisible control characters from this answer.")
+    if isinstance(value, list) and any(
+        isinstance(v, str) and has_control_characters(v) for v in value
+    ):
+        return None, _("Remove the invisible control characters from this answer.")
     if kind == "text":
         if not isinstance(value, str):
             return None, _("Enter text.")
@@ -167,7 +174,8 @@ def validate_answers(
     known = {item.id for item in definition.items}
     for key in answers:
         if key not in known:
-            errors.setdefault(key, _("This is not a question of this program."))
+            name = key if not has_control_characters(key) else repr(key)
+            errors.setdefault(name, _("This is not a question of this program."))
     cleaned: dict[str, Any] = {}
     for item in definition.items:
         if item.id in errors:

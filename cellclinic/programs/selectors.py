@@ -8,7 +8,7 @@ from typing import Any
 
 from cellclinic.programs.loader import parse_stored
 from cellclinic.programs.models import Program, ProgramVersion
-from cellclinic.programs.schema import ProgramDefinition
+from cellclinic.programs.schema import PROGRAM_ID, ProgramDefinition
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,8 @@ def program_list() -> list[CurrentProgram]:
 
 
 def program_get(*, slug: str) -> CurrentProgram | None:
+    if not PROGRAM_ID.fullmatch(slug):
+        return None  # not a program id; never sent to the database
     program = (
         Program.objects.filter(slug=slug, current_version__isnull=False)
         .select_related("current_version")

@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cellclinic.inquiries.models import Inquiry
+from cellclinic.lib.text import has_control_characters
 from cellclinic.programs.loader import DefinitionError, load_file
 from cellclinic.programs.models import ProgramVersion
 from cellclinic.programs.selectors import definition_of
@@ -80,7 +81,7 @@ def screening_pending(*, limit: int | None = None) -> int:
 def decision_override(*, inquiry: Inquiry, physician: User, decision: str, reason: str) -> Decision:
     """A physician's decision in place of the automatic one; both are kept."""
     reason = reason.strip()
-    if not reason:
+    if not reason or has_control_characters(reason):
         raise OverrideRefused("reason")
     if decision not in Decision.Value.values:
         raise OverrideRefused("decision")

@@ -129,3 +129,34 @@ def test_no_key_stored_for_a_refused_request(client: Client) -> None:
         ).status_code
         == 201
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (
+            {"program": "stroke", "answers": build_answers("stroke", contact__name="A\u0000B")},
+            "contact.name",
+        ),
+        (
+            {"program": "stroke", "answers": build_answers("stroke", message="line\u0007bell")},
+            "message",
+        ),
+        ({"program": "stroke", "answers": {**build_answers("stroke"), "x\u0000": "1"}}, "'x\\x00'"),
+        ({"program": "str\u0000oke", "answers": build_answers("stroke")}, "program"),
+    ],
+)
+def test_control_characters_are_refused_not_a_server_error(
+    client: Client, body: Any, field: str
+) -> None:
+    """PostgreSQL cannot store NUL; such input is a 422 naming the field on every database."""
+    response = send(client, body)
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+    assert Inquiry.objects.count() == 0
+
+
+def test_ordinary_line_breaks_and_tabs_are_kept(client: Client) -> None:
+    body = {"program": "stroke", "answers": build_answers("stroke", message="first line\n\tsecond")}
+    assert send(client, body).status_code == 201
+    assert Inquiry.objects.get().answers["message"] == "first line\n\tsecond"
