@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from cellclinic import views
 from cellclinic.api.urls import api
+from cellclinic.inquiries import staff_views as desk
 from cellclinic.inquiries import views as inquiry_views
 from cellclinic.programs import views as program_views
 from cellclinic.screening import views as screening_views
@@ -12,6 +13,13 @@ urlpatterns = [
     path("programs/<slug:slug>/inquire/", inquiry_views.inquiry_form, name="inquiry_form"),
     path("programs/<slug:slug>/inquire/sent/", inquiry_views.inquiry_sent, name="inquiry_sent"),
     path("staff/", screening_views.staff_home, name="staff_home"),
+    path("staff/inquiries/", desk.queue, name="staff_queue"),
+    path("staff/inquiries/<str:reference>/", desk.inquiry_page, name="staff_inquiry"),
+    path(
+        "staff/inquiries/<str:reference>/documents/<str:document>/",
+        desk.document_download,
+        name="staff_document",
+    ),
     path(
         "staff/inquiries/<str:reference>/screening/",
         screening_views.inquiry_screening,

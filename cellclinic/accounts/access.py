@@ -13,20 +13,16 @@ from typing import Any
 from allauth.account.authentication import get_authentication_records
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
+from cellclinic.accounts.roles import roles_of
 from cellclinic.audit.services import access_record
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.lib.references import normalise_reference
 
-View = Callable[..., HttpResponse]
-
-
-def roles_of(user: Any) -> set[str]:
-    if not user.is_authenticated or not user.is_active:
-        return set()
-    return set(user.groups.values_list("name", flat=True))
+View = Callable[..., HttpResponseBase]
 
 
 def signed_in_with_mfa(request: HttpRequest) -> bool:
@@ -40,7 +36,7 @@ def staff_view(*roles: str) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not signed_in_with_mfa(request):

@@ -4,6 +4,7 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Status(models.TextChoices):
@@ -46,10 +47,21 @@ class Inquiry(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     source = models.CharField(max_length=10, choices=Source.choices)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    assigned_to = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    first_contact_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["answers"])
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
         verbose_name_plural = "inquiries"
+        indexes = [
+            # The queue: newest first, keyset-paginated on (created_at, id), often by status.
+            models.Index(fields=["-created_at", "-id"], name="inquiry_queue"),
+            models.Index(fields=["status", "-created_at", "-id"], name="inquiry_queue_status"),
+            models.Index(fields=["program", "-created_at", "-id"], name="inquiry_queue_program"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -72,6 +84,21 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '-'} -> {self.to_status}"
+
+
+class Note(models.Model):
+    """An internal note by staff; never shown to the family."""
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="internal_notes")
+    author = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"note by {self.author_id}"
 
 
 def document_path(instance: Document, filename: str) -> str:

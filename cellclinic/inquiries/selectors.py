@@ -1,9 +1,148 @@
-"""Reads for inquiries."""
+"""Reads for inquiries: the staff queue and one inquiry."""
 
 from __future__ import annotations
 
-from cellclinic.inquiries.models import IdempotencyKey
+import base64
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from cellclinic.inquiries.models import IdempotencyKey, Inquiry, Status
+from cellclinic.inquiries.workflow import OPEN
+from cellclinic.lib.references import normalise_reference
+from cellclinic.lib.workdays import working_days_ago
+
+FIRST_CONTACT_WORKING_DAYS = 2
+PAGE_SIZE = 50
 
 
 def idempotency_key_used(*, key: str) -> bool:
     return IdempotencyKey.objects.filter(key=key).exists()
+
+
+def first_contact_due_before(now: datetime | None = None) -> datetime:
+    """Inquiries sent before this moment and still not contacted are overdue.
+
+    Two working days (Monday to Friday) at the clinic, counted back from now.
+    """
+    zone = ZoneInfo(settings.CLINIC_TIME_ZONE)
+    local = (now or timezone.now()).astimezone(zone)
+    return working_days_ago(local, FIRST_CONTACT_WORKING_DAYS)
+
+
+@dataclass
+class QueueFilters:
+    program: str = ""
+    status: str = ""
+    decision: str = ""
+    assignee: str = ""  # a username, "none", or "" for anyone
+    country: str = ""
+    language: str = ""
+    waiting: str = ""  # "overdue" or ""
+    q: str = ""
+
+    def active(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+
+@dataclass
+class QueuePage:
+    rows: list[Inquiry]
+    next_cursor: str | None
+    counts: dict[str, int] = field(default_factory=dict)
+    overdue_before: datetime | None = None
+
+
+def encode_cursor(inquiry: Inquiry) -> str:
+    raw = f"{inquiry.created_at.isoformat()}|{inquiry.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        moment, pk = raw.split("|")
+        return datetime.fromisoformat(moment), int(pk)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _filtered(filters: QueueFilters, *, with_status: bool) -> QuerySet[Inquiry]:
+    from cellclinic.screening.models import Decision  # the desk reads screening's rows
+
+    queryset = Inquiry.objects.all()
+    if filters.program:
+        queryset = queryset.filter(program__slug=filters.program)
+    if with_status and filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.decision:
+        current = Decision.objects.filter(
+            inquiry=OuterRef("pk"), is_current=True, decision=filters.decision
+        )
+        queryset = queryset.filter(Exists(current))
+    if filters.assignee == "none":
+        queryset = queryset.filter(assigned_to__isnull=True)
+    elif filters.assignee:
+        queryset = queryset.filter(assigned_to__username=filters.assignee)
+    if filters.country:
+        queryset = queryset.filter(country=filters.country.upper())
+    if filters.language:
+        queryset = queryset.filter(reply_language=filters.language)
+    if filters.waiting == "overdue":
+        queryset = queryset.filter(
+            first_contact_at__isnull=True,
+            status__in=OPEN,
+            created_at__lt=first_contact_due_before(),
+        )
+    if filters.q:
+        text = filters.q.strip()
+        reference = normalise_reference(text)
+        queryset = queryset.filter(
+            Q(reference=reference)
+            | Q(contact_email__iexact=text)
+            | Q(contact_name__icontains=text)
+            | Q(patient_name__icontains=text)
+        )
+    return queryset
+
+
+def inquiry_queue(*, filters: QueueFilters, cursor: str = "", size: int = PAGE_SIZE) -> QueuePage:
+    """One page of the queue, newest first, after the cursor (keyset pagination)."""
+    queryset = _filtered(filters, with_status=True).select_related("program", "assigned_to")
+    position = decode_cursor(cursor) if cursor else None
+    if position is not None:
+        moment, pk = position
+        queryset = queryset.filter(Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=pk))
+    rows = list(queryset.order_by("-created_at", "-pk")[: size + 1])
+    next_cursor = encode_cursor(rows[size - 1]) if len(rows) > size else None
+    counts = dict(
+        _filtered(filters, with_status=False)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return QueuePage(
+        rows=rows[:size],
+        next_cursor=next_cursor,
+        counts={status.value: counts.get(status.value, 0) for status in Status},
+        overdue_before=first_contact_due_before(),
+    )
+
+
+def is_overdue(inquiry: Inquiry, overdue_before: datetime) -> bool:
+    """Waiting more than two working days for a first contact."""
+    return (
+        inquiry.first_contact_at is None
+        and inquiry.status in OPEN
+        and inquiry.created_at < overdue_before
+    )
+
+
+def queue_options() -> dict[str, Any]:
+    return {"statuses": list(Status)}

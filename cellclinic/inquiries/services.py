@@ -7,20 +7,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from cellclinic.accounts.roles import roles_of
 from cellclinic.inquiries.models import (
     Document,
     IdempotencyKey,
     Inquiry,
+    Note,
     Source,
     Status,
     StatusChange,
 )
+from cellclinic.inquiries.workflow import transition
 from cellclinic.lib.references import new_reference
+from cellclinic.lib.text import has_control_characters
 from cellclinic.lib.uploads import CheckedUpload
 from cellclinic.outbox import outbox_enqueue
 from cellclinic.programs.selectors import CurrentProgram
@@ -142,3 +147,72 @@ def _queue_confirmation(inquiry: Inquiry, program: CurrentProgram) -> None:
         body=body,
         inquiry=inquiry,
     )
+
+
+# --- the staff desk ----------------------------------------------------------------------
+
+
+class DeskRefused(Exception):
+    """A desk action that cannot be done; `code` picks the message and `field` the input."""
+
+    def __init__(self, code: str, field: str = "") -> None:
+        super().__init__(code)
+        self.code = code
+        self.field = field
+
+
+def inquiry_status_change(
+    *, inquiry: Inquiry, to_status: str, by: User, reason: str = ""
+) -> StatusChange:
+    """Move an inquiry along an allowed transition, recording who, when and why."""
+    reason = reason.strip()
+    if has_control_characters(reason):
+        raise DeskRefused("control", "reason")
+    with transaction.atomic():
+        locked = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+        move = transition(locked.status, to_status)
+        if move is None:
+            raise DeskRefused("not_allowed", "status")
+        if not move.roles & roles_of(by):
+            raise DeskRefused("role", "status")
+        if move.reason_required and not reason:
+            raise DeskRefused("reason_required", "reason")
+        change = StatusChange.objects.create(
+            inquiry=locked,
+            from_status=locked.status,
+            to_status=to_status,
+            changed_by=by,
+            reason=reason,
+        )
+        locked.status = to_status
+        fields = ["status"]
+        if to_status == Status.CONTACTED and locked.first_contact_at is None:
+            locked.first_contact_at = change.at
+            fields.append("first_contact_at")
+        locked._history_user = by  # type: ignore[attr-defined]
+        locked.save(update_fields=fields)
+    inquiry.refresh_from_db()
+    return change
+
+
+def inquiry_assign(*, inquiry: Inquiry, assignee: User | None, by: User) -> None:
+    """Give the inquiry to a coordinator (or to nobody)."""
+    if not {"coordinator", "physician", "admin"} & roles_of(by):
+        raise DeskRefused("role", "assignee")
+    if assignee is not None and "coordinator" not in roles_of(assignee):
+        raise DeskRefused("not_coordinator", "assignee")
+    with transaction.atomic():
+        locked = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+        locked.assigned_to = assignee
+        locked._history_user = by  # type: ignore[attr-defined]
+        locked.save(update_fields=["assigned_to"])
+    inquiry.refresh_from_db()
+
+
+def note_add(*, inquiry: Inquiry, author: User, text: str) -> Note:
+    text = text.strip()
+    if not text:
+        raise DeskRefused("empty", "text")
+    if has_control_characters(text) or len(text) > 10_000:
+        raise DeskRefused("control" if len(text) <= 10_000 else "too_long", "text")
+    return Note.objects.create(inquiry=inquiry, author=author, text=text)

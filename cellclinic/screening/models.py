@@ -5,6 +5,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Decision(models.Model):
@@ -47,7 +48,11 @@ class Decision(models.Model):
         "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reason = models.TextField(blank=True)
+    is_current = models.BooleanField(
+        default=True, help_text="the latest decision of its inquiry (an override replaces it)"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -61,6 +66,16 @@ class Decision(models.Model):
                 condition=Q(kind="automatic"),
                 name="one_automatic_decision_per_inquiry",
             ),
+            models.UniqueConstraint(
+                fields=["inquiry"], condition=Q(is_current=True), name="one_current_decision"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["decision", "inquiry"],
+                condition=Q(is_current=True),
+                name="current_decision",
+            )
         ]
 
     def __str__(self) -> str:

@@ -90,7 +90,8 @@ def decision_override(*, inquiry: Inquiry, physician: User, decision: str, reaso
     automatic = inquiry.decisions.select_for_update().filter(kind=Decision.Kind.AUTOMATIC).first()
     if automatic is None:
         raise OverrideRefused("not_screened")
-    current = inquiry.decisions.order_by("-created_at", "-pk").first()
+    current = inquiry.decisions.filter(is_current=True).first()
+    inquiry.decisions.filter(is_current=True).update(is_current=False)
     return Decision.objects.create(
         inquiry=inquiry,
         kind=Decision.Kind.OVERRIDE,

@@ -1,0 +1,173 @@
+"""The staff desk: the queue, one inquiry, its status, assignment, notes and documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from cellclinic.accounts.access import inquiry_for, staff_view
+from cellclinic.accounts.roles import roles_of
+from cellclinic.inquiries.models import Status
+from cellclinic.inquiries.selectors import (
+    QueueFilters,
+    inquiry_queue,
+    is_overdue,
+)
+from cellclinic.inquiries.services import (
+    DeskRefused,
+    inquiry_assign,
+    inquiry_status_change,
+    note_add,
+)
+from cellclinic.inquiries.workflow import next_statuses
+from cellclinic.programs.selectors import definition_of, program_list
+from cellclinic.screening.models import Decision
+from cellclinic.screening.selectors import decisions_of
+
+DESK_ROLES = ("coordinator", "physician", "admin")
+REFUSALS = {
+    "not_allowed": gettext_lazy("That status change is not allowed from the current status."),
+    "role": gettext_lazy("Your role may not do this."),
+    "reason_required": gettext_lazy("Write the reason: it is required for this change."),
+    "control": gettext_lazy("Remove the invisible control characters."),
+    "empty": gettext_lazy("Write something first."),
+    "too_long": gettext_lazy("This is too long."),
+    "not_coordinator": gettext_lazy("Choose a coordinator."),
+}
+
+
+@staff_view(*DESK_ROLES)
+def queue(request: HttpRequest) -> HttpResponse:
+    params = request.GET
+    filters = QueueFilters(
+        **{name: params.get(name, "").strip()[:100] for name in QueueFilters.__dataclass_fields__}
+    )
+    page = inquiry_queue(filters=filters, cursor=params.get("after", "")[:200])
+    rows = [{"inquiry": i, "overdue": is_overdue(i, page.overdue_before)} for i in page.rows]  # type: ignore[arg-type]
+    next_query = params.copy()
+    if page.next_cursor:
+        next_query["after"] = page.next_cursor
+    return render(
+        request,
+        "inquiries/staff/queue.html",
+        {
+            "rows": rows,
+            "filters": filters,
+            "counts": [(s, page.counts.get(s.value, 0)) for s in Status],
+            "programs": program_list(),
+            "decisions": Decision.Value.choices,
+            "coordinators": User.objects.filter(groups__name="coordinator").order_by("username"),
+            "next_url": f"?{next_query.urlencode()}" if page.next_cursor else "",
+            "statuses": list(Status),
+        },
+    )
+
+
+def _answers(inquiry: Any, language: str) -> list[dict[str, Any]]:
+    definition = definition_of(inquiry.program_version)
+    shown = []
+    for item in definition.items:
+        if item.id not in inquiry.answers:
+            continue
+        value = inquiry.answers[item.id]
+        if item.type in ("choice", "multi_choice"):
+            values = value if isinstance(value, list) else [value]
+            text = ", ".join(item.choice_label(v, language) for v in values)
+        elif item.type == "boolean":
+            text = _("Yes") if value else _("No")
+        else:
+            text = str(value)
+        shown.append(
+            {
+                "id": item.id,
+                "label": item.label.get(language),
+                "text": text,
+                "section": item.section,
+            }
+        )
+    return shown
+
+
+@staff_view(*DESK_ROLES)
+def inquiry_page(request: HttpRequest, reference: str) -> HttpResponse:
+    inquiry = inquiry_for(request, reference)
+    language = get_language()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        user: User = request.user  # type: ignore[assignment]
+        try:
+            if action == "status":
+                inquiry_status_change(
+                    inquiry=inquiry,
+                    to_status=request.POST.get("status", ""),
+                    by=user,
+                    reason=request.POST.get("reason", ""),
+                )
+                messages.success(request, _("The status is changed."))
+            elif action == "assign":
+                username = request.POST.get("assignee", "")
+                assignee = User.objects.filter(username=username).first() if username else None
+                if username and assignee is None:
+                    raise DeskRefused("not_coordinator", "assignee")
+                inquiry_assign(inquiry=inquiry, assignee=assignee, by=user)
+                messages.success(request, _("The assignment is changed."))
+            elif action == "note":
+                note_add(inquiry=inquiry, author=user, text=request.POST.get("text", ""))
+                messages.success(request, _("The note is added."))
+            else:
+                raise DeskRefused("not_allowed", "action")
+        except DeskRefused as refused:
+            errors[f"{action}.{refused.field}"] = str(REFUSALS.get(refused.code, refused.code))
+        else:
+            return redirect(request.path)
+    roles = roles_of(request.user)
+    context = {
+        "inquiry": inquiry,
+        "program_name": definition_of(inquiry.program_version).name.get(language),
+        "answers": _answers(inquiry, language),
+        "documents": inquiry.documents.all(),
+        "decisions": decisions_of(inquiry, language),
+        "changes": inquiry.status_changes.select_related("changed_by"),
+        "notes": inquiry.internal_notes.select_related("author"),
+        "moves": next_statuses(inquiry.status, roles),
+        "coordinators": User.objects.filter(groups__name="coordinator").order_by("username"),
+        "errors": errors,
+        "posted": request.POST if errors else {},
+        "roles": roles,
+    }
+    return render(request, "inquiries/staff/inquiry.html", context, status=400 if errors else 200)
+
+
+@staff_view(*DESK_ROLES)
+def document_download(request: HttpRequest, reference: str, document: str) -> FileResponse:
+    """A family's document, for staff only; every download is in the access log (the
+    logged path names the document)."""
+    inquiry = inquiry_for(request, reference, action="download")
+    found = inquiry.documents.filter(uuid=document).first() if _is_uuid(document) else None
+    if found is None:
+        raise Http404
+    response = FileResponse(
+        found.file.open("rb"),
+        as_attachment=True,
+        filename=found.original_name,
+        content_type=found.content_type,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _is_uuid(text: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True

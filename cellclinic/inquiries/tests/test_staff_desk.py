@@ -1,0 +1,157 @@
+"""The staff desk: queue filters and pages, the inquiry page, documents, status, notes."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from cellclinic.audit.models import AccessEvent
+from cellclinic.inquiries.models import Inquiry, Note, StatusChange
+from cellclinic.inquiries.selectors import QueueFilters, first_contact_due_before, inquiry_queue
+from cellclinic.screening.services import inquiry_screen
+from conftest import as_form, build_answers
+
+pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def submit(client: Client, program: str = "stroke", **overrides) -> Inquiry:
+    files = overrides.pop("documents", None)
+    data = as_form(build_answers(program, **overrides))
+    if files:
+        data["documents"] = files
+    response = client.post(
+        f"/programs/{program}/inquire/", data, REMOTE_ADDR=f"10.1.{Inquiry.objects.count()}.1"
+    )
+    assert response.status_code == 302
+    inquiry = Inquiry.objects.order_by("-pk").first()
+    assert inquiry is not None
+    inquiry_screen(inquiry=inquiry)
+    return inquiry
+
+
+def refs(response) -> list[str]:
+    return re.findall(r'href="/staff/inquiries/([A-Z0-9-]+)/"', response.content.decode())
+
+
+def test_the_queue_filters_by_program_status_country_and_decision(client: Client, sign_in) -> None:
+    a = submit(client, "stroke", contact__country="ES")
+    b = submit(client, "cerebral-palsy", contact__country="CN", cp__epilepsy="uncontrolled")
+    desk = sign_in("coordinator")
+    assert set(refs(desk.get("/staff/inquiries/"))) == {a.reference, b.reference}
+    assert refs(desk.get("/staff/inquiries/?program=stroke")) == [a.reference]
+    assert refs(desk.get("/staff/inquiries/?country=cn")) == [b.reference]
+    assert refs(desk.get("/staff/inquiries/?decision=not_eligible")) == [b.reference]
+    assert refs(desk.get("/staff/inquiries/?status=contacted")) == []
+
+
+def test_search_finds_by_reference_name_or_email(client: Client, sign_in) -> None:
+    a = submit(client, contact__name="Lucía Fernández", contact__email="lucia@example.org")
+    submit(client, contact__name="Other Person", contact__email="other@example.org")
+    desk = sign_in("coordinator")
+    assert refs(desk.get(f"/staff/inquiries/?q={a.reference.lower().replace('-', '')}")) == [
+        a.reference
+    ]
+    assert refs(desk.get("/staff/inquiries/?q=fernández")) == [a.reference]
+    assert refs(desk.get("/staff/inquiries/?q=LUCIA@example.org")) == [a.reference]
+
+
+def test_keyset_pages_cover_every_inquiry_once(client: Client) -> None:
+    made = {submit(client).reference for _ in range(7)}
+    seen: list[str] = []
+    cursor = ""
+    while True:
+        page = inquiry_queue(filters=QueueFilters(), cursor=cursor, size=3)
+        seen += [i.reference for i in page.rows]
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    assert sorted(seen) == sorted(made) and len(seen) == 7
+    assert page.counts["new"] == 7
+
+
+def test_a_bad_cursor_starts_from_the_top(sign_in, client: Client) -> None:
+    submit(client)
+    assert len(refs(sign_in("coordinator").get("/staff/inquiries/?after=%%%garbage"))) == 1
+
+
+def test_inquiries_waiting_over_two_working_days_are_flagged(client: Client, sign_in) -> None:
+    old = submit(client)
+    fresh = submit(client)
+    Inquiry.objects.filter(pk=old.pk).update(
+        created_at=first_contact_due_before() - timedelta(minutes=1)
+    )
+    desk = sign_in("coordinator")
+    assert refs(desk.get("/staff/inquiries/?waiting=overdue")) == [old.reference]
+    page = desk.get("/staff/inquiries/").content.decode()
+    assert page.count('class="overdue"') == 1 and fresh.reference in page
+
+
+def test_two_working_days_skip_the_weekend() -> None:
+    monday_noon = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    assert first_contact_due_before(monday_noon).date().isoformat() == "2026-11-19"  # Thursday
+
+
+def test_the_inquiry_page_shows_answers_and_is_logged(client: Client, sign_in) -> None:
+    inquiry = submit(client, message="Please call after 6 pm.")
+    desk = sign_in("coordinator")
+    page = desk.get(f"/staff/inquiries/{inquiry.reference}/").content.decode()
+    assert "Please call after 6 pm." in page and "stroke.mrs" in page
+    assert AccessEvent.objects.filter(object_ref=inquiry.reference, action="view").count() == 1
+
+
+def test_status_assignment_and_notes_from_the_page(client: Client, sign_in) -> None:
+    inquiry = submit(client)
+    desk = sign_in("coordinator")
+    url = f"/staff/inquiries/{inquiry.reference}/"
+    assert desk.post(url, {"action": "status", "status": "contacted"}).status_code == 302
+    assert desk.post(url, {"action": "assign", "assignee": "coordinator1"}).status_code == 302
+    assert (
+        desk.post(url, {"action": "note", "text": "Asked for the MRI report."}).status_code == 302
+    )
+    inquiry.refresh_from_db()
+    assert inquiry.status == "contacted" and inquiry.assigned_to.username == "coordinator1"
+    assert Note.objects.get().text == "Asked for the MRI report."
+    refused = desk.post(url, {"action": "status", "status": "withdrawn", "reason": ""})
+    assert refused.status_code == 400 and 'id="f-status-reason-error"' in refused.content.decode()
+    jump = desk.post(url, {"action": "status", "status": "accepted"})
+    assert jump.status_code == 400 and 'id="f-status-error"' in jump.content.decode()
+    assert StatusChange.objects.filter(inquiry=inquiry).count() == 2  # new, contacted
+
+
+def test_documents_are_downloaded_only_through_the_logged_view(client: Client, sign_in) -> None:
+    inquiry = submit(client, documents=[SimpleUploadedFile("mri.pdf", PDF)])
+    document = inquiry.documents.get()
+    url = f"/staff/inquiries/{inquiry.reference}/documents/{document.uuid}/"
+    assert client.get(url).status_code == 302  # anonymous: to sign-in
+    assert sign_in("nurse").get(url).status_code == 403
+    response = sign_in("physician").get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert "attachment" in response["Content-Disposition"]
+    event = AccessEvent.objects.get(action="download")
+    assert str(document.uuid) in event.path and event.user.username == "physician1"
+    other = sign_in("admin").get(f"/staff/inquiries/{inquiry.reference}/documents/not-a-uuid/")
+    assert other.status_code == 404
+
+
+def test_the_access_log_cannot_be_changed_or_deleted(client: Client, sign_in) -> None:
+    inquiry = submit(client)
+    sign_in("coordinator").get(f"/staff/inquiries/{inquiry.reference}/")
+    event = AccessEvent.objects.get()
+    event.action = "edited"
+    with pytest.raises(Exception, match="append-only"):
+        event.save()
+    with pytest.raises(Exception, match="append-only"):
+        event.delete()
+
+
+def test_uploads_are_never_served_by_a_public_url(client: Client, settings) -> None:
+    inquiry = submit(client, documents=[SimpleUploadedFile("mri.pdf", PDF)])
+    name = inquiry.documents.get().file.name
+    for url in (f"/media/{name}", f"/static/{name}", f"/{name}", f"/uploads/{name}"):
+        assert client.get(url).status_code == 404
