@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "cellclinic.programs",
     "cellclinic.inquiries",
     "cellclinic.screening",
+    "cellclinic.care",
     "cellclinic.accounts",
     "cellclinic.api",
     "cellclinic.audit",
@@ -260,6 +261,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- inquiries ----------------------------------------------------------------------
+# Days a family's personal link keeps working after it was sent.
+FAMILY_LINK_DAYS = env_int("FAMILY_LINK_DAYS", 30, minimum=1)
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # At most this many submissions per client address within the window (seconds).
 INQUIRY_RATE_LIMIT = env_int("INQUIRY_RATE_LIMIT", 5, minimum=1)
 INQUIRY_RATE_WINDOW = env_int("INQUIRY_RATE_WINDOW", 3600, minimum=1)

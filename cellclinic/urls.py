@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from cellclinic import views
 from cellclinic.api.urls import api
+from cellclinic.inquiries import family_views
 from cellclinic.inquiries import staff_views as desk
 from cellclinic.inquiries import views as inquiry_views
 from cellclinic.programs import views as program_views
@@ -26,6 +27,7 @@ urlpatterns = [
         name="inquiry_screening",
     ),
     path("staff/screening/impact/", screening_views.impact, name="screening_impact"),
+    path("family/<str:token>/", family_views.family_inquiry, name="family_inquiry"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

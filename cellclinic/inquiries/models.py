@@ -101,6 +101,29 @@ class Note(models.Model):
         return f"note by {self.author_id}"
 
 
+class Message(models.Model):
+    """One message of the thread between the clinic and the family."""
+
+    class Direction(models.TextChoices):
+        OUT = "out", _("to the family")
+        IN = "in", _("from the family")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    author = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.direction} message {self.uuid}"
+
+
 def document_path(instance: Document, filename: str) -> str:
     # The stored name carries no part of what the family called the file.
     return f"inquiries/{instance.inquiry.uuid}/{instance.uuid}.{instance.kind}"
@@ -118,6 +141,9 @@ class Document(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents"
+    )
 
     class Meta:
         ordering = ["uploaded_at", "pk"]

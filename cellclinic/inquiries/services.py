@@ -18,6 +18,7 @@ from cellclinic.inquiries.models import (
     Document,
     IdempotencyKey,
     Inquiry,
+    Message,
     Note,
     Source,
     Status,
@@ -94,17 +95,7 @@ def inquiry_submit(
             raise RuntimeError("could not allocate a unique inquiry reference")
         StatusChange.objects.create(inquiry=inquiry, to_status=Status.NEW, reason="submitted")
         for upload in uploads or []:
-            name = upload.file.name or "document"
-            document = Document(
-                inquiry=inquiry,
-                original_name=name[:255],
-                kind=upload.checked.kind,
-                content_type=upload.checked.content_type,
-                size=upload.checked.size,
-                sha256=upload.checked.sha256,
-            )
-            document.file.save(name, upload.file, save=False)
-            document.save()
+            _store_document(inquiry, upload)
         if client is not None:
             rate_limit_hit(scope="inquiry", client=client)
         _queue_confirmation(inquiry, program)
@@ -216,3 +207,105 @@ def note_add(*, inquiry: Inquiry, author: User, text: str) -> Note:
     if has_control_characters(text) or len(text) > 10_000:
         raise DeskRefused("control" if len(text) <= 10_000 else "too_long", "text")
     return Note.objects.create(inquiry=inquiry, author=author, text=text)
+
+
+# --- messages with the family --------------------------------------------------------------
+
+
+def _clean_text(text: str, field: str, limit: int = 10_000) -> str:
+    text = text.strip()
+    if not text:
+        raise DeskRefused("empty", field)
+    if len(text) > limit:
+        raise DeskRefused("too_long", field)
+    if has_control_characters(text):
+        raise DeskRefused("control", field)
+    return text
+
+
+def message_send(*, inquiry: Inquiry, author: User, body: str) -> Message:
+    """A message to the family: stored, then e-mailed by a task in the family's language,
+    with the personal link where the family can answer and add documents."""
+    from cellclinic.inquiries.family import family_url
+
+    if not {"coordinator", "physician", "admin"} & roles_of(author):
+        raise DeskRefused("role", "body")
+    body = _clean_text(body, "body")
+    with transaction.atomic():
+        message = Message.objects.create(
+            inquiry=inquiry, direction=Message.Direction.OUT, author=author, body=body
+        )
+        language = inquiry.reply_language
+        with translation.override(language):
+            context = {
+                "inquiry": inquiry,
+                "body": body,
+                "link": family_url(inquiry),
+                "days": settings.FAMILY_LINK_DAYS,
+                "clinic_name": settings.CLINIC_NAME,
+            }
+            subject = render_to_string("inquiries/email/message_subject.txt", context)
+            text = render_to_string("inquiries/email/message_body.txt", context)
+        outbox_enqueue(
+            kind="inquiry_message",
+            to=inquiry.contact_email,
+            language=language,
+            subject=" ".join(subject.split()),
+            body=text,
+            inquiry=inquiry,
+        )
+        if inquiry.first_contact_at is None:
+            Inquiry.objects.filter(pk=inquiry.pk).update(first_contact_at=message.created_at)
+    return message
+
+
+def family_reply(*, inquiry: Inquiry, body: str, uploads: list[Upload]) -> Message:
+    """What the family wrote (and attached) through its link, stored at once."""
+    body = body.strip()
+    if not body and not uploads:
+        raise DeskRefused("empty", "body")
+    if body:
+        body = _clean_text(body, "body", limit=5000)
+    with transaction.atomic():
+        message = Message.objects.create(inquiry=inquiry, direction=Message.Direction.IN, body=body)
+        for upload in uploads:
+            _store_document(inquiry, upload, message=message)
+    return message
+
+
+def _store_document(
+    inquiry: Inquiry, upload: Upload, *, message: Message | None = None
+) -> Document:
+    name = upload.file.name or "document"
+    document = Document(
+        inquiry=inquiry,
+        message=message,
+        original_name=name[:255],
+        kind=upload.checked.kind,
+        content_type=upload.checked.content_type,
+        size=upload.checked.size,
+        sha256=upload.checked.sha256,
+    )
+    document.file.save(name, upload.file, save=False)
+    document.save()
+    return document
+
+
+def inquiry_decline(*, inquiry: Inquiry, physician: User, reason: str, message: str) -> Message:
+    """A physician declines: the status changes with the reason (kept internal) and the
+    family is told, in words staff wrote or edited, by e-mail in its language."""
+    _clean_text(message, "message")
+    with transaction.atomic():
+        inquiry_status_change(
+            inquiry=inquiry, to_status=Status.DECLINED, by=physician, reason=reason
+        )
+        return message_send(inquiry=inquiry, author=physician, body=message)
+
+
+def decline_default_text(inquiry: Inquiry) -> str:
+    """The default words to the family, in its language; staff edit them before sending."""
+    with translation.override(inquiry.reply_language):
+        return render_to_string(
+            "inquiries/email/decline_default.txt",
+            {"inquiry": inquiry, "clinic_name": settings.CLINIC_NAME},
+        ).strip()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from cellclinic.accounts.access import inquiry_for, staff_view
 from cellclinic.accounts.roles import roles_of
+from cellclinic.care.services import inquiry_accept
 from cellclinic.inquiries.models import Status
 from cellclinic.inquiries.selectors import (
     QueueFilters,
@@ -21,8 +22,11 @@ from cellclinic.inquiries.selectors import (
 )
 from cellclinic.inquiries.services import (
     DeskRefused,
+    decline_default_text,
     inquiry_assign,
+    inquiry_decline,
     inquiry_status_change,
+    message_send,
     note_add,
 )
 from cellclinic.inquiries.workflow import next_statuses
@@ -121,6 +125,24 @@ def inquiry_page(request: HttpRequest, reference: str) -> HttpResponse:
             elif action == "note":
                 note_add(inquiry=inquiry, author=user, text=request.POST.get("text", ""))
                 messages.success(request, _("The note is added."))
+            elif action == "message":
+                message_send(inquiry=inquiry, author=user, body=request.POST.get("body", ""))
+                messages.success(request, _("The message is stored and will be e-mailed."))
+            elif action == "accept":
+                if "physician" not in roles_of(user):
+                    raise DeskRefused("role", "note")
+                inquiry_accept(inquiry=inquiry, physician=user, note=request.POST.get("note", ""))
+                messages.success(request, _("Accepted: the patient is created."))
+            elif action == "decline":
+                if "physician" not in roles_of(user):
+                    raise DeskRefused("role", "reason")
+                inquiry_decline(
+                    inquiry=inquiry,
+                    physician=user,
+                    reason=request.POST.get("reason", ""),
+                    message=request.POST.get("message", ""),
+                )
+                messages.success(request, _("Declined: the family will be told by e-mail."))
             else:
                 raise DeskRefused("not_allowed", "action")
         except DeskRefused as refused:
@@ -136,6 +158,9 @@ def inquiry_page(request: HttpRequest, reference: str) -> HttpResponse:
         "decisions": decisions_of(inquiry, language),
         "changes": inquiry.status_changes.select_related("changed_by"),
         "notes": inquiry.internal_notes.select_related("author"),
+        "thread": inquiry.messages.select_related("author").prefetch_related("documents"),
+        "can_decide": "physician" in roles and inquiry.status == Status.CONSULTATION,
+        "decline_text": request.POST.get("message") if errors else decline_default_text(inquiry),
         "moves": next_statuses(inquiry.status, roles),
         "coordinators": User.objects.filter(groups__name="coordinator").order_by("username"),
         "errors": errors,

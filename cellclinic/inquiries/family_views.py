@@ -1,0 +1,50 @@
+"""The family's page, reached by its personal link: the thread, a reply, documents."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from cellclinic.inquiries.family import inquiry_from_token
+from cellclinic.inquiries.services import DeskRefused, family_reply
+from cellclinic.inquiries.views import _check_uploads
+from cellclinic.programs.selectors import definition_of
+
+
+def family_inquiry(request: HttpRequest, token: str) -> HttpResponse:
+    inquiry = inquiry_from_token(token)
+    if inquiry is None:
+        return render(request, "inquiries/family_link_invalid.html", status=404)
+    error = ""
+    if request.method == "POST":
+        uploads, upload_error = _check_uploads(request)
+        if upload_error:
+            error = upload_error
+        else:
+            try:
+                family_reply(inquiry=inquiry, body=request.POST.get("body", ""), uploads=uploads)
+            except DeskRefused as refused:
+                error = {
+                    "empty": _("Write a message or attach a document."),
+                    "too_long": _("The message is too long."),
+                    "control": _("Remove the invisible control characters."),
+                }.get(refused.code, _("The message could not be sent."))
+            else:
+                request.session["family_sent"] = True
+                return redirect(request.path)
+    language = translation.get_language()
+    return render(
+        request,
+        "inquiries/family.html",
+        {
+            "inquiry": inquiry,
+            "program_name": definition_of(inquiry.program_version).name.get(language),
+            "thread": inquiry.messages.all(),
+            "error": error,
+            "posted": request.POST.get("body", "") if error else "",
+            "sent": request.session.pop("family_sent", False),
+        },
+        status=400 if error else 200,
+    )
