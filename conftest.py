@@ -56,6 +56,14 @@ def _private_uploads(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    """Rate limits (allauth's sign-in limits among them) live in the cache: start clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _clear_tasks() -> Iterator[None]:
     default_task_backend.clear()  # type: ignore[attr-defined]
     yield
@@ -137,6 +145,7 @@ def sign_in(db: None) -> Callable[..., Any]:
         )
         client = client or Client()
         step = client.post("/accounts/login/", {"login": username, "password": "a-long-password-1"})
+        assert step.status_code == 302, step.content.decode()[-3000:]
         counter = next(iter(yield_hotp_counters_from_time()))
         done = client.post(step["Location"], {"code": f"{hotp_value(secret, counter):06d}"})
         assert done.status_code == 302, "the TOTP sign-in failed"

@@ -45,3 +45,15 @@ def test_nobody_can_sign_up(client: Client) -> None:
 def test_an_unknown_role_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown role"):
         staff_user_create(username="x", role="janitor", password="a-long-password-1")
+
+
+def test_repeated_failed_sign_ins_are_rate_limited(client: Client) -> None:
+    """After repeated failures even the right password is refused for a while."""
+    staff_user_create(username="target", role="coordinator", password="a-long-password-1")
+    for i in range(12):
+        client.post("/accounts/login/", {"login": "target", "password": f"wrong-{i}"})
+    right = client.post("/accounts/login/", {"login": "target", "password": "a-long-password-1"})
+    assert right.status_code in (200, 429)
+    assert "Too many" in right.content.decode() or right.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert "account_authentication_methods" not in client.session

@@ -1,0 +1,150 @@
+"""Every URL of the project, for every persona, against a declared table.
+
+A new URL without an entry here fails: access must be decided, not left to chance.
+Expected answers are for a GET. "login" means a redirect to the sign-in page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from cellclinic.inquiries.family import family_token
+from cellclinic.inquiries.models import Inquiry
+from cellclinic.inquiries.services import inquiry_submit
+from cellclinic.programs.selectors import program_get
+from cellclinic.screening.services import inquiry_screen
+from conftest import build_answers
+
+PERSONAS = ("anonymous", "family", "coordinator", "physician", "nurse", "analyst", "admin")
+PUBLIC = dict.fromkeys(PERSONAS, 200)
+DESK = {
+    "anonymous": "login",
+    "family": "login",
+    "coordinator": 200,
+    "physician": 200,
+    "nurse": 403,
+    "analyst": 403,
+    "admin": 200,
+}
+
+TABLE: dict[str, dict[str, Any]] = {
+    "home": PUBLIC,
+    "program_detail": PUBLIC,
+    "inquiry_form": PUBLIC,
+    "inquiry_sent": dict.fromkeys(PERSONAS, 302),  # nothing sent in this session
+    "healthz": PUBLIC,
+    "set_language": dict.fromkeys(PERSONAS, 302),  # GET only redirects back
+    "family_inquiry": {**dict.fromkeys(PERSONAS, 404), "family": 200},  # a link is the key
+    "staff_home": {**dict.fromkeys(PERSONAS, 200), "anonymous": "login", "family": "login"},
+    "staff_queue": DESK,
+    "staff_inquiry": DESK,
+    "staff_document": DESK,
+    "inquiry_screening": DESK,
+    "screening_impact": {**DESK, "coordinator": 403},
+    "api-v1:openapi-json": PUBLIC,
+    "api-v1:openapi-view": PUBLIC,
+    "api-v1:api-root": dict.fromkeys(PERSONAS, 404),
+    "api-v1:list_programs": PUBLIC,
+    "api-v1:create_inquiry": dict.fromkeys(PERSONAS, 405),  # POST only, public
+    "api-v1:screen": dict.fromkeys(PERSONAS, 405),  # POST only, public
+}
+# django-allauth's own pages (sign-in, sign-out, password reset, MFA): public by design;
+# each protects itself (a signed-in user, a reset key, or a pending sign-in).
+ALLAUTH_MODULE = "allauth."
+
+
+def walk(patterns: list[Any], ns: str = "") -> Iterator[tuple[str, str]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = (
+                f"{ns}:{pattern.namespace}"
+                if ns and pattern.namespace
+                else (pattern.namespace or ns)
+            )
+            yield from walk(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            name = f"{ns}:{pattern.name}" if ns else str(pattern.name)
+            yield name, pattern.callback.__module__
+
+
+def test_every_url_has_an_entry_in_the_table() -> None:
+    missing = [
+        name
+        for name, module in walk(get_resolver().url_patterns)
+        if not module.startswith(ALLAUTH_MODULE) and name not in TABLE
+    ]
+    assert missing == [], f"declare who may open these URLs in {__file__}: {missing}"
+
+
+@pytest.fixture
+def world(db: None, sign_in) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cellclinic.inquiries.services import Upload
+    from cellclinic.lib.uploads import check_upload
+
+    program = program_get(slug="stroke")
+    assert program is not None
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    upload = SimpleUploadedFile("scan.pdf", pdf)
+    checked = check_upload("scan.pdf", upload, len(pdf), 10_000)
+    inquiry, _ = inquiry_submit(
+        program=program,
+        answers=build_answers("stroke"),
+        language="en",
+        uploads=[Upload(file=upload, checked=checked)],
+    )
+    inquiry_screen(inquiry=inquiry)
+    clients = {
+        role: sign_in(role) for role in ("coordinator", "physician", "nurse", "analyst", "admin")
+    }
+    clients["anonymous"] = Client()
+    clients["family"] = Client()
+    return {"inquiry": inquiry, "clients": clients}
+
+
+def url_for(name: str, inquiry: Inquiry) -> str:
+    document = inquiry.documents.get()
+    urls = {
+        "home": "/",
+        "program_detail": "/programs/stroke/",
+        "inquiry_form": "/programs/stroke/inquire/",
+        "inquiry_sent": "/programs/stroke/inquire/sent/",
+        "healthz": "/healthz",
+        "set_language": "/i18n/setlang/",
+        "family_inquiry": f"/family/{family_token(inquiry)}/",
+        "staff_home": "/staff/",
+        "staff_queue": "/staff/inquiries/",
+        "staff_inquiry": f"/staff/inquiries/{inquiry.reference}/",
+        "staff_document": f"/staff/inquiries/{inquiry.reference}/documents/{document.uuid}/",
+        "inquiry_screening": f"/staff/inquiries/{inquiry.reference}/screening/",
+        "screening_impact": "/staff/screening/impact/",
+        "api-v1:openapi-json": "/api/v1/openapi.json",
+        "api-v1:openapi-view": "/api/v1/docs",
+        "api-v1:api-root": "/api/v1/",
+        "api-v1:list_programs": "/api/v1/programs",
+        "api-v1:create_inquiry": "/api/v1/inquiries",
+        "api-v1:screen": "/api/v1/screenings",
+    }
+    return urls[name]
+
+
+@pytest.mark.parametrize("name", sorted(TABLE))
+def test_each_persona_gets_what_the_table_declares(world: dict[str, Any], name: str) -> None:
+    inquiry = world["inquiry"]
+    for persona in PERSONAS:
+        url = url_for(name, inquiry)
+        if name == "family_inquiry" and persona != "family":
+            url = url[:-12] + "tampered000/"  # anyone else holds no valid link
+        response = world["clients"][persona].get(url)
+        expected = TABLE[name][persona]
+        if expected == "login":
+            assert response.status_code == 302, (name, persona, response.status_code)
+            assert response["Location"].startswith("/accounts/login/"), (name, persona)
+        else:
+            assert response.status_code == expected, (name, persona, response.status_code)
