@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from cellclinic import views
 from cellclinic.api.urls import api
+from cellclinic.audit import views as audit_views
 from cellclinic.inquiries import family_views
 from cellclinic.inquiries import staff_views as desk
 from cellclinic.inquiries import views as inquiry_views
@@ -27,6 +28,7 @@ urlpatterns = [
         name="inquiry_screening",
     ),
     path("staff/screening/impact/", screening_views.impact, name="screening_impact"),
+    path("staff/audit/", audit_views.access_log, name="access_log"),
     path("family/<str:token>/", family_views.family_inquiry, name="family_inquiry"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from cellclinic.accounts.services import staff_user_create
+from cellclinic.models import OutboundEmail
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_password_reset_is_emailed_through_the_outbox_and_works(
+    client: Client, run_tasks, mailoutbox
+) -> None:
+    staff_user_create(
+        username="nina", role="nurse", password="a-long-password-1", email="nina@example.org"
+    )
+    response = client.post("/accounts/password/reset/", {"email": "nina@example.org"})
+    assert response.status_code == 302
+    email = OutboundEmail.objects.get(to="nina@example.org")
+    assert email.kind == "account:password_reset_key" and email.sent_at is None
+    run_tasks()
+    assert len(mailoutbox) == 1
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+)", mailoutbox[0].body)
+    assert link
+    form = client.get(link.group(1), follow=True)
+    assert form.status_code == 200
+    done = client.post(
+        form.redirect_chain[-1][0] if form.redirect_chain else link.group(1),
+        {"password1": "a-new-long-password-2", "password2": "a-new-long-password-2"},
+    )
+    assert done.status_code == 302
+    signed = client.post("/accounts/login/", {"login": "nina", "password": "a-new-long-password-2"})
+    assert signed.status_code == 302 and "/2fa/" in signed["Location"]  # MFA still required
