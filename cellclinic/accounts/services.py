@@ -7,6 +7,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
+from cellclinic.accounts.models import ApiToken
 from cellclinic.accounts.roles import ROLES
 
 
@@ -44,3 +45,26 @@ def staff_user_reset_credentials(*, user: User, password: str) -> str:
 
 def staff_user_has_mfa(user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def api_token_create(*, user: User, name: str) -> str:
+    """A new API token for a staff member with MFA; returns the token (shown once)."""
+    if not staff_user_has_mfa(user):
+        raise ValueError("the user must have an authenticator (MFA) before getting a token")
+    secret = ApiToken.new_secret()
+    ApiToken.objects.create(user=user, name=name, digest=ApiToken.hash(secret))
+    return secret
+
+
+def api_token_user(*, token: str) -> User | None:
+    from django.utils import timezone
+
+    found = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=ApiToken.hash(token), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if found is None:
+        return None
+    ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+    return found.user

@@ -23,6 +23,7 @@ from cellclinic.api.schemas import (
     ScreeningIn,
     ScreeningOut,
 )
+from cellclinic.api.staff import router as staff_router
 from cellclinic.inquiries.models import Source
 from cellclinic.inquiries.selectors import idempotency_key_used
 from cellclinic.inquiries.services import IdempotencyConflict, inquiry_submit
@@ -244,3 +245,6 @@ def screen(request: HttpRequest, payload: ScreeningIn) -> Status:
     if result.outcome is None:
         return Status(422, {"errors": [e.as_dict() for e in result.errors]})
     return Status(200, result.outcome.as_dict())
+
+
+api.add_router("/staff", staff_router)

@@ -53,6 +53,8 @@ TABLE: dict[str, dict[str, Any]] = {
     "api-v1:list_programs": PUBLIC,
     "api-v1:create_inquiry": dict.fromkeys(PERSONAS, 405),  # POST only, public
     "api-v1:screen": dict.fromkeys(PERSONAS, 405),  # POST only, public
+    "api-v1:list_inquiries": {**DESK, "anonymous": 401, "family": 401},
+    "api-v1:read_inquiry": {**DESK, "anonymous": 401, "family": 401},
 }
 # django-allauth's own pages (sign-in, sign-out, password reset, MFA): public by design;
 # each protects itself (a signed-in user, a reset key, or a pending sign-in).
@@ -132,6 +134,8 @@ def url_for(name: str, inquiry: Inquiry) -> str:
         "api-v1:list_programs": "/api/v1/programs",
         "api-v1:create_inquiry": "/api/v1/inquiries",
         "api-v1:screen": "/api/v1/screenings",
+        "api-v1:list_inquiries": "/api/v1/staff/inquiries",
+        "api-v1:read_inquiry": f"/api/v1/staff/inquiries/{inquiry.reference}",
     }
     return urls[name]
 
