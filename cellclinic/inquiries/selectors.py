@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -55,6 +56,7 @@ class QueuePage:
     rows: list[Inquiry]
     next_cursor: str | None
     counts: dict[str, int] = field(default_factory=dict)
+    counted_at: datetime | None = None
     overdue_before: datetime | None = None
 
 
@@ -72,13 +74,13 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
         return None
 
 
-def _filtered(filters: QueueFilters, *, with_status: bool) -> QuerySet[Inquiry]:
+def _filtered(filters: QueueFilters) -> QuerySet[Inquiry]:
     from cellclinic.screening.models import Decision  # the desk reads screening's rows
 
     queryset = Inquiry.objects.all()
     if filters.program:
         queryset = queryset.filter(program__slug=filters.program)
-    if with_status and filters.status:
+    if filters.status:
         queryset = queryset.filter(status=filters.status)
     if filters.decision:
         current = Decision.objects.filter(
@@ -113,26 +115,45 @@ def _filtered(filters: QueueFilters, *, with_status: bool) -> QuerySet[Inquiry]:
 
 def inquiry_queue(*, filters: QueueFilters, cursor: str = "", size: int = PAGE_SIZE) -> QueuePage:
     """One page of the queue, newest first, after the cursor (keyset pagination)."""
-    queryset = _filtered(filters, with_status=True).select_related("program", "assigned_to")
+    queryset = _filtered(filters).select_related("program", "assigned_to")
     position = decode_cursor(cursor) if cursor else None
     if position is not None:
         moment, pk = position
         queryset = queryset.filter(Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=pk))
     rows = list(queryset.order_by("-created_at", "-pk")[: size + 1])
     next_cursor = encode_cursor(rows[size - 1]) if len(rows) > size else None
-    counts = dict(
-        _filtered(filters, with_status=False)
-        .order_by()
+    counts, counted_at = status_counts()
+    return QueuePage(
+        rows=rows[:size],
+        next_cursor=next_cursor,
+        counts=counts,
+        counted_at=counted_at,
+        overdue_before=first_contact_due_before(),
+    )
+
+
+COUNTS_KEY = "inquiries:status-counts"
+COUNTS_SECONDS = 15
+
+
+def status_counts() -> tuple[dict[str, int], datetime]:
+    """Every inquiry per status, counted at most every 15 seconds (the page says when).
+
+    A busy desk reloads the queue often; counting 200,000 rows on each view would cost
+    more than the rest of the page.
+    """
+    cached = cache.get(COUNTS_KEY)
+    if cached is not None:
+        return cached
+    raw = dict(
+        Inquiry.objects.order_by()
         .values_list("status")
         .annotate(n=Count("pk"))
         .values_list("status", "n")
     )
-    return QueuePage(
-        rows=rows[:size],
-        next_cursor=next_cursor,
-        counts={status.value: counts.get(status.value, 0) for status in Status},
-        overdue_before=first_contact_due_before(),
-    )
+    result = ({status.value: raw.get(status.value, 0) for status in Status}, timezone.now())
+    cache.set(COUNTS_KEY, result, COUNTS_SECONDS)
+    return result
 
 
 def is_overdue(inquiry: Inquiry, overdue_before: datetime) -> bool:

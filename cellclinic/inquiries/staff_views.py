@@ -64,6 +64,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "filters": filters,
             "counts": [(s, page.counts.get(s.value, 0)) for s in Status],
+            "counted_at": page.counted_at,
             "programs": program_list(),
             "decisions": Decision.Value.choices,
             "coordinators": User.objects.filter(groups__name="coordinator").order_by("username"),
