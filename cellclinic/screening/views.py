@@ -112,4 +112,8 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     reference = request.GET.get("reference", "").strip()
     if reference:
         return redirect("inquiry_screening", reference=reference)
+    if {"coordinator", "physician", "admin"} & roles_of(
+        request.user
+    ) and "start" not in request.GET:
+        return redirect("staff_queue")  # the desk opens on the queue
     return render(request, "screening/staff_home.html", {"roles": sorted(roles_of(request.user))})

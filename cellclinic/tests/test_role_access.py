@@ -40,7 +40,15 @@ TABLE: dict[str, dict[str, Any]] = {
     "healthz": PUBLIC,
     "set_language": dict.fromkeys(PERSONAS, 302),  # GET only redirects back
     "family_inquiry": {**dict.fromkeys(PERSONAS, 404), "family": 200},  # a link is the key
-    "staff_home": {**dict.fromkeys(PERSONAS, 200), "anonymous": "login", "family": "login"},
+    # the desk roles land on the queue; nurses and analysts on the start page
+    "staff_home": {
+        **DESK,
+        "coordinator": 302,
+        "physician": 302,
+        "admin": 302,
+        "nurse": 200,
+        "analyst": 200,
+    },
     "staff_queue": DESK,
     "staff_inquiry": DESK,
     "staff_document": DESK,
