@@ -99,17 +99,33 @@ def run_tasks() -> Callable[..., int]:
 SAMPLES = {"cerebral-palsy": CP_ANSWERS, "stroke": STROKE_ANSWERS}
 
 
-def build_answers(program: str = "cerebral-palsy", /, **overrides: Any) -> dict[str, Any]:
-    """Valid answers for a program; `cp__epilepsy="controlled"` sets `cp.epilepsy`,
-    a value of None removes the item."""
-    answers = dict(SAMPLES[program])
-    for key, value in overrides.items():
+def with_changes(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """A copy of answers; `cp__epilepsy="controlled"` sets `cp.epilepsy`, None removes it."""
+    answers = dict(base)
+    for key, value in changes.items():
         item = key.replace("__", ".")
         if value is None:
             answers.pop(item, None)
         else:
             answers[item] = value
     return answers
+
+
+def build_answers(program: str = "cerebral-palsy", /, **overrides: Any) -> dict[str, Any]:
+    """Valid answers for a program, with changes as `with_changes` takes them."""
+    return with_changes(SAMPLES[program], overrides)
+
+
+@pytest.fixture
+def definitions(tmp_path: Any) -> Any:
+    """A copy of the shipped definition files that a test may edit."""
+    import shutil
+
+    from cellclinic.programs.loader import DEFINITIONS_DIR
+
+    target = tmp_path / "definitions"
+    shutil.copytree(DEFINITIONS_DIR, target)
+    return target
 
 
 def as_form(answers: dict[str, Any]) -> dict[str, Any]:

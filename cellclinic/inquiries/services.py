@@ -120,23 +120,31 @@ def _replay(key: str, body_hash: str | None) -> Inquiry | None:
     return record.inquiry
 
 
-def _queue_confirmation(inquiry: Inquiry, program: CurrentProgram) -> None:
-    language = inquiry.reply_language
-    with translation.override(language):
-        context = {
-            "inquiry": inquiry,
-            "program_name": program.definition.name.get(language),
-            "clinic_name": settings.CLINIC_NAME,
-        }
-        subject = render_to_string("inquiries/email/confirmation_subject.txt", context)
-        body = render_to_string("inquiries/email/confirmation_body.txt", context)
+def _email_family(inquiry: Inquiry, *, kind: str, template: str, context: dict[str, Any]) -> None:
+    """An e-mail to the family in its reply language, queued in the outbox.
+
+    `template` names `<template>_subject.txt` and `<template>_body.txt`.
+    """
+    with translation.override(inquiry.reply_language):
+        full = {"inquiry": inquiry, "clinic_name": settings.CLINIC_NAME, **context}
+        subject = render_to_string(f"{template}_subject.txt", full)
+        body = render_to_string(f"{template}_body.txt", full)
     outbox_enqueue(
-        kind="inquiry_confirmation",
+        kind=kind,
         to=inquiry.contact_email,
-        language=language,
+        language=inquiry.reply_language,
         subject=" ".join(subject.split()),
         body=body,
         inquiry=inquiry,
+    )
+
+
+def _queue_confirmation(inquiry: Inquiry, program: CurrentProgram) -> None:
+    _email_family(
+        inquiry,
+        kind="inquiry_confirmation",
+        template="inquiries/email/confirmation",
+        context={"program_name": program.definition.name.get(inquiry.reply_language)},
     )
 
 
@@ -201,12 +209,7 @@ def inquiry_assign(*, inquiry: Inquiry, assignee: User | None, by: User) -> None
 
 
 def note_add(*, inquiry: Inquiry, author: User, text: str) -> Note:
-    text = text.strip()
-    if not text:
-        raise DeskRefused("empty", "text")
-    if has_control_characters(text) or len(text) > 10_000:
-        raise DeskRefused("control" if len(text) <= 10_000 else "too_long", "text")
-    return Note.objects.create(inquiry=inquiry, author=author, text=text)
+    return Note.objects.create(inquiry=inquiry, author=author, text=_clean_text(text, "text"))
 
 
 # --- messages with the family --------------------------------------------------------------
@@ -235,24 +238,11 @@ def message_send(*, inquiry: Inquiry, author: User, body: str) -> Message:
         message = Message.objects.create(
             inquiry=inquiry, direction=Message.Direction.OUT, author=author, body=body
         )
-        language = inquiry.reply_language
-        with translation.override(language):
-            context = {
-                "inquiry": inquiry,
-                "body": body,
-                "link": family_url(inquiry),
-                "days": settings.FAMILY_LINK_DAYS,
-                "clinic_name": settings.CLINIC_NAME,
-            }
-            subject = render_to_string("inquiries/email/message_subject.txt", context)
-            text = render_to_string("inquiries/email/message_body.txt", context)
-        outbox_enqueue(
+        _email_family(
+            inquiry,
             kind="inquiry_message",
-            to=inquiry.contact_email,
-            language=language,
-            subject=" ".join(subject.split()),
-            body=text,
-            inquiry=inquiry,
+            template="inquiries/email/message",
+            context={"body": body, "link": family_url(inquiry), "days": settings.FAMILY_LINK_DAYS},
         )
         if inquiry.first_contact_at is None:
             Inquiry.objects.filter(pk=inquiry.pk).update(first_contact_at=message.created_at)

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from cellclinic.programs.loader import DEFINITIONS_DIR, DefinitionError, load_directory
+from cellclinic.programs.loader import DefinitionError, load_directory
 from cellclinic.programs.models import ProgramVersion
 from cellclinic.programs.schema import LANGUAGE_CODES, Text
 from cellclinic.programs.services import programs_sync
@@ -23,13 +22,6 @@ def walk_texts(node: object, path: str = ""):
     elif isinstance(node, dict):
         for key, child in node.items():
             yield from walk_texts(child, f"{path}.{key}")
-
-
-@pytest.fixture
-def definitions(tmp_path: Path) -> Path:
-    target = tmp_path / "definitions"
-    shutil.copytree(DEFINITIONS_DIR, target)
-    return target
 
 
 def test_it_ships_the_two_programs_with_every_item_of_the_spec() -> None:

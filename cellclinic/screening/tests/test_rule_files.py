@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from cellclinic.inquiries.services import inquiry_submit
-from cellclinic.programs.loader import DEFINITIONS_DIR, DefinitionError, load_directory
+from cellclinic.programs.loader import DefinitionError, load_directory
 from cellclinic.programs.selectors import program_get
 from cellclinic.programs.services import programs_sync
 from cellclinic.screening.models import Decision
 from cellclinic.screening.services import inquiry_screen
 from conftest import build_answers
-
-
-@pytest.fixture
-def definitions(tmp_path: Path) -> Path:
-    target = tmp_path / "definitions"
-    shutil.copytree(DEFINITIONS_DIR, target)
-    return target
 
 
 @pytest.mark.parametrize(

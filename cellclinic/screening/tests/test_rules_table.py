@@ -9,6 +9,7 @@ import pytest
 
 from cellclinic.programs.loader import load_directory
 from cellclinic.screening.engine import rule_set_for
+from conftest import with_changes
 
 LOADED = {d.definition.id: d for d in load_directory()}
 CP = rule_set_for(LOADED["cerebral-palsy"].definition, LOADED["cerebral-palsy"].content_hash)
@@ -32,22 +33,11 @@ STROKE_BASE: dict[str, Any] = {
 
 
 def cp(**changes: Any) -> dict[str, Any]:
-    return _apply(CP_BASE, changes)
+    return with_changes(CP_BASE, changes)
 
 
 def stroke(**changes: Any) -> dict[str, Any]:
-    return _apply(STROKE_BASE, changes)
-
-
-def _apply(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    answers = dict(base)
-    for key, value in changes.items():
-        item = key.replace("__", ".")
-        if value is None:
-            answers.pop(item, None)
-        else:
-            answers[item] = value
-    return answers
+    return with_changes(STROKE_BASE, changes)
 
 
 def fired(
