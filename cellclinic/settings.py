@@ -45,6 +45,8 @@ if PRODUCTION:
         problems.append("DEBUG must be off")
     if not ALLOWED_HOSTS:
         problems.append("ALLOWED_HOSTS must name the hosts this site answers to")
+    if not env_str("SITE_URL").startswith("https://"):
+        problems.append("SITE_URL must be the site's https:// address (it is put in e-mails)")
     if problems:
         raise ImproperlyConfigured(
             "cellclinic refuses to start in production mode: " + "; ".join(problems)

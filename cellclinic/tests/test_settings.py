@@ -16,7 +16,7 @@ def start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     full = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL")
+        if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "SITE_URL")
     }
     full.update(
         {"CELLCLINIC_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "cellclinic.settings"}
@@ -37,6 +37,7 @@ def start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         ({"ALLOWED_HOSTS": "clinic.example"}, "SECRET_KEY must be set"),
         ({"SECRET_KEY": "short", "ALLOWED_HOSTS": "clinic.example"}, "SECRET_KEY must be set"),
         ({"SECRET_KEY": STRONG_KEY}, "ALLOWED_HOSTS must name"),
+        ({"SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "clinic.example"}, "SITE_URL must be"),
         (
             {"SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "clinic.example", "DEBUG": "true"},
             "DEBUG must be off",
@@ -57,6 +58,7 @@ def test_production_mode_starts_when_configured(tmp_path: Path) -> None:
         CELLCLINIC_MODE="production",
         SECRET_KEY=STRONG_KEY,
         ALLOWED_HOSTS="clinic.example",
+        SITE_URL="https://clinic.example",
     )
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / "secret_key").exists()
