@@ -14,17 +14,22 @@ Prints details, then one JSON line: {"bench", "size", "figure", "unit", "baselin
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# bench/queue.py would shadow the standard library's `queue` for every script here: take
+# this folder off the import path before anything imports `queue`.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 import argparse
 import json
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 from collections import Counter
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
