@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -163,7 +162,3 @@ def is_overdue(inquiry: Inquiry, overdue_before: datetime) -> bool:
         and inquiry.status in OPEN
         and inquiry.created_at < overdue_before
     )
-
-
-def queue_options() -> dict[str, Any]:
-    return {"statuses": list(Status)}

@@ -202,16 +202,6 @@ def _values_in(values: Any, choices: tuple[str, ...], item_id: str, where: str) 
         raise RuleError(f"{where}: {item_id} has no choice {unknown[0]!r}")
 
 
-def items_used(node: Node) -> set[str]:
-    if isinstance(node, (All, AnyOf)):
-        return set().union(*(items_used(child) for child in node.children))
-    if isinstance(node, Not):
-        return items_used(node.child)
-    if isinstance(node, Age):
-        return {BIRTH_DATE}
-    return {node.item}
-
-
 # --- calendar thresholds -----------------------------------------------------------------
 
 
