@@ -162,3 +162,43 @@ def test_each_persona_gets_what_the_table_declares(world: dict[str, Any], name: 
             assert response["Location"].startswith("/accounts/login/"), (name, persona)
         else:
             assert response.status_code == expected, (name, persona, response.status_code)
+
+
+STAFF_URLS = sorted(
+    name
+    for name in TABLE
+    if name.startswith(
+        (
+            "staff_",
+            "inquiry_screening",
+            "screening_",
+            "access_log",
+            "api-v1:list_inq",
+            "api-v1:read_inq",
+        )
+    )
+)
+
+
+def test_a_staff_user_without_mfa_sees_no_patient_data_anywhere(world: dict[str, Any]) -> None:
+    from django.contrib.auth.models import Group, User
+
+    inquiry = world["inquiry"]
+    user = User.objects.create_user("nomfa", password="a-long-password-1")
+    for role in ("coordinator", "physician", "admin"):
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+    client = Client()
+    assert (
+        client.post(
+            "/accounts/login/", {"login": "nomfa", "password": "a-long-password-1"}
+        ).status_code
+        == 302
+    )
+    assert client.session.get("_auth_user_id") == str(user.pk)  # signed in, but without MFA
+    for name in STAFF_URLS:
+        response = client.get(url_for(name, inquiry))
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert response.status_code in (401, 403), (name, response.status_code)
+        # (the reference may be echoed from the URL the user typed; the data must not be)
+        for secret in (inquiry.patient_name, inquiry.contact_email, "stroke.mrs"):
+            assert secret.encode() not in body, (name, secret)
