@@ -178,18 +178,20 @@ def main() -> None:
         )
     figure = max(big[name]["p95"] for name in PAGES)
     base = max(baseline[name]["p95"] for name in PAGES)
-    print(
-        json.dumps(
-            {
-                "bench": "queue",
-                "size": size,
-                "figure": round(figure, 2),
-                "unit": "ms",
-                "baseline": round(base, 2),
-                "ratio": round(figure / base, 2),
-            }
-        )
-    )
+    print(json.dumps(result_line("queue", size, figure, base, "ms")))
+
+
+def result_line(name: str, size: int, figure: float, baseline: float, unit: str) -> dict:
+    """The interface's last line; the ratio is computed from the printed figures."""
+    figure, baseline = float(f"{figure:.4g}"), float(f"{baseline:.4g}")
+    return {
+        "bench": name,
+        "size": size,
+        "figure": figure,
+        "unit": unit,
+        "baseline": baseline,
+        "ratio": round(figure / baseline, 3),
+    }
 
 
 if __name__ == "__main__":

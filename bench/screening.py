@@ -249,18 +249,20 @@ def run(size: int, repeat: int, workdir: str, vendor: str, test_db: str) -> None
         f"impact analysis {figure:.3f} s (runs {', '.join(f'{f:.3f}' for f in figures)}); "
         f"hand-written in memory {baseline:.3f} s"
     )
-    print(
-        json.dumps(
-            {
-                "bench": "screening",
-                "size": size,
-                "figure": round(figure, 4),
-                "unit": "s",
-                "baseline": round(baseline, 4),
-                "ratio": round(figure / baseline, 2),
-            }
-        )
-    )
+    print(json.dumps(result_line("screening", size, figure, baseline, "s")))
+
+
+def result_line(name: str, size: int, figure: float, baseline: float, unit: str) -> dict:
+    """The interface's last line; the ratio is computed from the printed figures."""
+    figure, baseline = float(f"{figure:.4g}"), float(f"{baseline:.4g}")
+    return {
+        "bench": name,
+        "size": size,
+        "figure": figure,
+        "unit": unit,
+        "baseline": baseline,
+        "ratio": round(figure / baseline, 3),
+    }
 
 
 if __name__ == "__main__":

@@ -29,4 +29,4 @@ def test_the_benchmark_prints_its_figure_and_ratio(script: Path, tmp_path: Path)
     assert set(last) == {"bench", "size", "figure", "unit", "baseline", "ratio"}
     assert last["bench"] == script.stem and last["size"] == 300
     assert last["figure"] > 0 and last["baseline"] > 0
-    assert abs(last["ratio"] - last["figure"] / last["baseline"]) < 0.02 * last["ratio"] + 0.01
+    assert last["ratio"] == pytest.approx(last["figure"] / last["baseline"], abs=0.001)
