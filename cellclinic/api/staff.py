@@ -18,6 +18,7 @@ from cellclinic.audit.services import access_record
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.inquiries.selectors import QueueFilters, inquiry_queue
 from cellclinic.lib.references import normalise_reference
+from cellclinic.lib.text import search_text
 
 READERS = {"coordinator", "physician", "admin"}
 
@@ -110,7 +111,14 @@ def list_inquiries(
 ) -> dict[str, Any]:
     """The queue, newest first, with the desk's filters; keyset-paginated."""
     _reader(request)
-    filters = QueueFilters(program=program, status=status, decision=decision, country=country, q=q)
+    filters = QueueFilters(
+        **{
+            name: search_text(value)
+            for name, value in dict(
+                program=program, status=status, decision=decision, country=country, q=q
+            ).items()
+        }
+    )
     page = inquiry_queue(filters=filters, cursor=after)
     rows = (
         Inquiry.objects.filter(pk__in=[i.pk for i in page.rows])

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from cellclinic.accounts.access import staff_view
 from cellclinic.audit.models import AccessEvent
+from cellclinic.lib.text import search_text
 
 PAGE = 100
 
@@ -20,10 +21,10 @@ def access_log(request: HttpRequest) -> HttpResponse:
     params = request.GET
     events = AccessEvent.objects.select_related("user")
     errors: dict[str, str] = {}
-    user = params.get("user", "").strip()[:150]
+    user = search_text(params.get("user", ""), 150)
     if user:
         events = events.filter(user__username=user)
-    obj = params.get("object", "").strip().upper()[:64]
+    obj = search_text(params.get("object", ""), 64).upper()
     if obj:
         events = events.filter(object_ref=obj)
     for name, lookup in (("from", "at__date__gte"), ("to", "at__date__lte")):

@@ -30,6 +30,7 @@ from cellclinic.inquiries.services import (
     note_add,
 )
 from cellclinic.inquiries.workflow import next_statuses
+from cellclinic.lib.text import search_text
 from cellclinic.programs.selectors import definition_of, program_list
 from cellclinic.screening.models import Decision
 from cellclinic.screening.selectors import decisions_of
@@ -50,7 +51,7 @@ REFUSALS = {
 def queue(request: HttpRequest) -> HttpResponse:
     params = request.GET
     filters = QueueFilters(
-        **{name: params.get(name, "").strip()[:100] for name in QueueFilters.__dataclass_fields__}
+        **{name: search_text(params.get(name, "")) for name in QueueFilters.__dataclass_fields__}
     )
     page = inquiry_queue(filters=filters, cursor=params.get("after", "")[:200])
     rows = [{"inquiry": i, "overdue": is_overdue(i, page.overdue_before)} for i in page.rows]  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from cellclinic.accounts.access import inquiry_for, require_role, roles_of, staff_view
+from cellclinic.lib.references import normalise_reference
 from cellclinic.programs.loader import DefinitionError
 from cellclinic.programs.selectors import program_get, program_list
 from cellclinic.screening.engine import rule_set_for
@@ -109,7 +110,7 @@ def impact(request: HttpRequest) -> HttpResponse:
 
 @staff_view("coordinator", "physician", "nurse", "analyst", "admin")
 def staff_home(request: HttpRequest) -> HttpResponse:
-    reference = request.GET.get("reference", "").strip()
+    reference = normalise_reference(request.GET.get("reference", "")[:40])
     if reference:
         return redirect("inquiry_screening", reference=reference)
     if {"coordinator", "physician", "admin"} & roles_of(

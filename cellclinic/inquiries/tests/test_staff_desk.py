@@ -155,3 +155,15 @@ def test_uploads_are_never_served_by_a_public_url(client: Client, settings) -> N
     name = inquiry.documents.get().file.name
     for url in (f"/media/{name}", f"/static/{name}", f"/{name}", f"/uploads/{name}"):
         assert client.get(url).status_code == 404
+
+
+def test_control_characters_in_filters_are_ignored_not_a_server_error(
+    client: Client, sign_in
+) -> None:
+    inquiry = submit(client)
+    desk = sign_in("admin")
+    for query in ("?program=str\x00oke", "?q=Carlos\x00", "?assignee=\x00", "?country=E\x00S"):
+        assert desk.get("/staff/inquiries/" + query).status_code == 200, query
+    assert desk.get("/staff/audit/?user=\x00&object=\x00").status_code == 200
+    assert desk.get("/api/v1/staff/inquiries?q=\x00").status_code == 200
+    assert inquiry.reference in desk.get("/staff/inquiries/?program=str\x00oke").content.decode()
