@@ -118,7 +118,7 @@ def inquiry_page(request: HttpRequest, reference: str) -> HttpResponse:
                 )
                 messages.success(request, _("The status is changed."))
             elif action == "assign":
-                username = request.POST.get("assignee", "")
+                username = search_text(request.POST.get("assignee", ""), 150)
                 assignee = User.objects.filter(username=username).first() if username else None
                 if username and assignee is None:
                     raise DeskRefused("not_coordinator", "assignee")

@@ -167,3 +167,7 @@ def test_control_characters_in_filters_are_ignored_not_a_server_error(
     assert desk.get("/staff/audit/?user=\x00&object=\x00").status_code == 200
     assert desk.get("/api/v1/staff/inquiries?q=\x00").status_code == 200
     assert inquiry.reference in desk.get("/staff/inquiries/?program=str\x00oke").content.decode()
+    page = desk.post(
+        f"/staff/inquiries/{inquiry.reference}/", {"action": "assign", "assignee": "x\x00"}
+    )
+    assert page.status_code == 400 and 'id="f-assignee-error"' in page.content.decode()
