@@ -22,6 +22,11 @@ class Transition:
     roles: frozenset[str]
     reason_required: bool = False
 
+    @property
+    def label(self) -> str:
+        """The target status in the reader's language."""
+        return str(Status(self.target).label)
+
 
 STAFF = frozenset({"coordinator", "physician", "admin"})
 PHYSICIAN = frozenset({"physician"})
