@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group, User
 from django.db import transaction
@@ -29,6 +30,7 @@ def staff_user_create(
     user.groups.add(group)
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)  # shown to the user at /accounts/2fa/recovery-codes/
     return user, secret
 
 
@@ -40,6 +42,7 @@ def staff_user_reset_credentials(*, user: User, password: str) -> str:
     Authenticator.objects.filter(user=user).delete()
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
     return secret
 
 

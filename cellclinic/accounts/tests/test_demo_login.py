@@ -57,3 +57,23 @@ def test_repeated_failed_sign_ins_are_rate_limited(client: Client) -> None:
     assert "Too many" in right.content.decode() or right.status_code == 429
     assert "_auth_user_id" not in client.session
     assert "account_authentication_methods" not in client.session
+
+
+def test_a_recovery_code_signs_in_once(client: Client) -> None:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    user, _secret = staff_user_create(
+        username="lost-phone", role="physician", password="a-long-password-1"
+    )
+    codes = RecoveryCodes(
+        Authenticator.objects.get(user=user, type="recovery_codes")
+    ).get_unused_codes()
+    assert len(codes) >= 10
+    step = client.post("/accounts/login/", {"login": "lost-phone", "password": "a-long-password-1"})
+    assert client.post(step["Location"], {"code": codes[0]}).status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+    again = Client()
+    step = again.post("/accounts/login/", {"login": "lost-phone", "password": "a-long-password-1"})
+    again.post(step["Location"], {"code": codes[0]})
+    assert "_auth_user_id" not in again.session  # used codes do not work twice
