@@ -3,6 +3,7 @@ from django.urls import include, path
 from cellclinic import views
 from cellclinic.api.urls import api
 from cellclinic.audit import views as audit_views
+from cellclinic.care import views as care_views
 from cellclinic.inquiries import family_views
 from cellclinic.inquiries import staff_views as desk
 from cellclinic.inquiries import views as inquiry_views
@@ -29,6 +30,8 @@ urlpatterns = [
     ),
     path("staff/screening/impact/", screening_views.impact, name="screening_impact"),
     path("staff/audit/", audit_views.access_log, name="access_log"),
+    path("staff/patients/<str:patient>/plan/", care_views.plan_page, name="plan_page"),
+    path("staff/patients/<str:patient>/plan.ics", care_views.plan_ics, name="plan_ics"),
     path("family/<str:token>/", family_views.family_inquiry, name="family_inquiry"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

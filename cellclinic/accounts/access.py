@@ -69,3 +69,22 @@ def inquiry_for(request: HttpRequest, reference: str, *, action: str = "view") -
 def require_role(request: HttpRequest, role: str) -> None:
     if role not in roles_of(request.user):
         raise PermissionDenied
+
+
+def patient_for(request: HttpRequest, patient_uuid: str, *, action: str = "view") -> Any:
+    """The patient a staff member opens, with the access written to the log."""
+    import uuid as uuid_module
+
+    from cellclinic.care.models import Patient
+
+    try:
+        key = uuid_module.UUID(patient_uuid)
+    except ValueError:
+        raise Http404 from None
+    patient = Patient.objects.select_related("inquiry", "program").filter(uuid=key).first()
+    if patient is None:
+        raise Http404
+    access_record(
+        request=request, action=action, object_type="patient", object_ref=str(patient.uuid)
+    )
+    return patient

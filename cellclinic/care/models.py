@@ -36,3 +36,42 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return f"patient {self.uuid}"
+
+
+class SessionKind(models.TextChoices):
+    LUMBAR_PUNCTURE = "lumbar_puncture", _("Cell administration by lumbar puncture")
+    INTRAVENOUS = "intravenous", _("Intravenous supplement")
+    STEREOTACTIC = "stereotactic", _("Stereotactic administration")
+    PHYSIOTHERAPY = "physiotherapy", _("Physiotherapy")
+    OCCUPATIONAL_THERAPY = "occupational_therapy", _("Occupational therapy")
+    SPEECH_THERAPY = "speech_therapy", _("Speech therapy")
+
+
+class TreatmentPlan(models.Model):
+    """A patient's plan, made from the program's template and then adjusted."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.OneToOneField(Patient, on_delete=models.PROTECT, related_name="plan")
+    time_zone = models.CharField(max_length=64, help_text="the clinic's time zone when made")
+    created_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"plan {self.uuid}"
+
+
+class PlannedSession(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.CASCADE, related_name="sessions")
+    kind = models.CharField(max_length=30, choices=SessionKind.choices)
+    starts_at = models.DateTimeField()
+    minutes = models.PositiveIntegerField()
+    added_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.starts_at:%Y-%m-%d %H:%M}"

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from cellclinic.care.models import Patient
+from cellclinic.accounts.roles import roles_of
+from cellclinic.care.models import Patient, PlannedSession, SessionKind, TreatmentPlan
 from cellclinic.inquiries.models import Inquiry, Status
 from cellclinic.inquiries.services import DeskRefused, inquiry_status_change
 from cellclinic.lib.text import has_control_characters
+from cellclinic.programs.selectors import program_get
 
 
 def inquiry_accept(*, inquiry: Inquiry, physician: User, note: str) -> Patient:
@@ -29,3 +35,104 @@ def inquiry_accept(*, inquiry: Inquiry, physician: User, note: str) -> Patient:
             accepted_by=physician,
             consultation_note=note,
         )
+
+
+# --- the treatment plan ------------------------------------------------------------------
+
+ADMINISTRATION = SessionKind.LUMBAR_PUNCTURE
+
+
+def _at(day: date, hhmm: str, zone: ZoneInfo) -> datetime:
+    hour, minute = (int(part) for part in hhmm.split(":"))
+    return datetime.combine(day, time(hour, minute), tzinfo=zone)
+
+
+def plan_from_template(*, patient: Patient, start: date, physician: User) -> TreatmentPlan:
+    """The program's default plan from a first administration day (programs.md section 5).
+
+    Administrations `spacing_days` apart, each a lumbar puncture with the intravenous
+    supplement the same day; rehabilitation on the days between, its kinds in turn.
+    Stereotactic administration is never in the template: a physician adds it.
+    """
+    if "physician" not in roles_of(physician):
+        raise DeskRefused("role", "start")
+    if TreatmentPlan.objects.filter(patient=patient).exists():
+        raise DeskRefused("plan_exists", "start")
+    current = program_get(slug=patient.program.slug)
+    template = current.definition.treatment if current else None
+    if template is None:
+        raise DeskRefused("no_template", "start")
+    zone = ZoneInfo(settings.CLINIC_TIME_ZONE)
+    days = [
+        start + timedelta(days=i * template.spacing_days) for i in range(template.administrations)
+    ]
+    with transaction.atomic():
+        plan = TreatmentPlan.objects.create(
+            patient=patient, time_zone=settings.CLINIC_TIME_ZONE, created_by=physician
+        )
+        sessions: list[tuple[str, datetime]] = []
+        for day in days:
+            sessions.append((ADMINISTRATION, _at(day, template.administration_time, zone)))
+            sessions.append((SessionKind.INTRAVENOUS, _at(day, template.supplement_time, zone)))
+        between = [
+            start + timedelta(days=offset)
+            for offset in range(1, (days[-1] - start).days)
+            if start + timedelta(days=offset) not in days
+        ]
+        for index, day in enumerate(between):
+            kind = template.rehabilitation[index % len(template.rehabilitation)]
+            sessions.append((kind, _at(day, template.rehabilitation_time, zone)))
+        PlannedSession.objects.bulk_create(
+            [
+                PlannedSession(
+                    plan=plan,
+                    kind=kind,
+                    starts_at=when,
+                    minutes=template.session_minutes,
+                    added_by=physician,
+                )
+                for kind, when in sessions
+            ]
+        )
+        Patient.objects.filter(pk=patient.pk, status=Patient.Status.ACCEPTED).update(
+            status=Patient.Status.SCHEDULED
+        )
+    return plan
+
+
+def plan_session_add(
+    *, plan: TreatmentPlan, kind: str, starts_at: datetime, minutes: int, physician: User
+) -> PlannedSession:
+    """A session added by a physician (stereotactic administration only this way)."""
+    if "physician" not in roles_of(physician):
+        raise DeskRefused("role", "kind")
+    if kind not in SessionKind.values:
+        raise DeskRefused("kind", "kind")
+    if not 5 <= minutes <= 480:
+        raise DeskRefused("minutes", "minutes")
+    return PlannedSession.objects.create(
+        plan=plan, kind=kind, starts_at=starts_at, minutes=minutes, added_by=physician
+    )
+
+
+def plan_calendar(*, plan: TreatmentPlan, language: str) -> bytes:
+    """The plan as an iCalendar file with every session in the clinic's time zone."""
+    from django.utils import translation
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//cellclinic//treatment plan//EN")
+    calendar.add("version", "2.0")
+    zone = ZoneInfo(plan.time_zone)
+    with translation.override(language):
+        for session in plan.sessions.all():
+            event = Event()
+            event.add("uid", f"{session.uuid}@cellclinic")
+            event.add("summary", str(SessionKind(session.kind).label))
+            start = session.starts_at.astimezone(zone)
+            event.add("dtstart", start)
+            event.add("dtend", start + timedelta(minutes=session.minutes))
+            event.add("dtstamp", plan.created_at)
+            calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

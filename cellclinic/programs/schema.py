@@ -155,6 +155,32 @@ class Screening(Strict):
     notes: tuple[ScreeningNote, ...] = ()
 
 
+TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+REHABILITATION = Literal["physiotherapy", "occupational_therapy", "speech_therapy"]
+
+
+class TreatmentTemplate(Strict):
+    """The default plan (programs.md section 5): cell administrations some days apart, each
+    by lumbar puncture with an intravenous supplement the same day, and rehabilitation
+    sessions on the days between. Times are the clinic's local times."""
+
+    administrations: int = Field(ge=1, le=12)
+    spacing_days: int = Field(ge=1, le=30)
+    min_spacing_days: int = Field(ge=1, le=30)
+    max_spacing_days: int = Field(ge=1, le=30)
+    administration_time: str = Field(pattern=TIME.pattern)
+    supplement_time: str = Field(pattern=TIME.pattern)
+    rehabilitation: tuple[REHABILITATION, ...]
+    rehabilitation_time: str = Field(pattern=TIME.pattern)
+    session_minutes: int = Field(ge=5, le=480)
+
+    @model_validator(mode="after")
+    def spacing_in_range(self) -> TreatmentTemplate:
+        if not self.min_spacing_days <= self.spacing_days <= self.max_spacing_days:
+            raise ValueError("spacing_days must lie between min_spacing_days and max_spacing_days")
+        return self
+
+
 class ProgramDefinition(Strict):
     id: str
     version: Annotated[str, Field(min_length=1, max_length=20)]
@@ -162,7 +188,11 @@ class ProgramDefinition(Strict):
     summary: Text
     page: tuple[PageSection, ...] = Field(min_length=1)
     items: tuple[Item, ...]
-    screening: Screening
+    # Stored versions are kept forever, so a version from before these parts existed must
+    # still parse: no screening rules, no treatment template. Shipped files have both
+    # (a test checks it).
+    screening: Screening = Field(default_factory=lambda: Screening(required=(), rules=()))
+    treatment: TreatmentTemplate | None = None
 
     @field_validator("id")
     @classmethod

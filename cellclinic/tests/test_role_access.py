@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from cellclinic.accounts.services import staff_user_create
 from cellclinic.inquiries.family import family_token
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.inquiries.services import inquiry_submit
@@ -55,6 +56,8 @@ TABLE: dict[str, dict[str, Any]] = {
     "inquiry_screening": DESK,
     "screening_impact": {**DESK, "coordinator": 403},
     "access_log": {**DESK, "coordinator": 403, "physician": 403},
+    "plan_page": {**DESK, "nurse": 200},
+    "plan_ics": {**DESK, "nurse": 200},
     "api-v1:openapi-json": PUBLIC,
     "api-v1:openapi-view": PUBLIC,
     "api-v1:api-root": dict.fromkeys(PERSONAS, 404),
@@ -111,6 +114,22 @@ def world(db: None, sign_in) -> dict[str, Any]:
         uploads=[Upload(file=upload, checked=checked)],
     )
     inquiry_screen(inquiry=inquiry)
+    from datetime import date
+
+    from cellclinic.care.models import Patient
+    from cellclinic.care.services import plan_from_template
+
+    doctor, _ = staff_user_create(
+        username="planner", role="physician", password="a-long-password-1"
+    )
+    patient = Patient.objects.create(
+        inquiry=inquiry,
+        program_id=inquiry.program_id,
+        program_version=inquiry.program_version,
+        accepted_by=doctor,
+        consultation_note="x",
+    )
+    plan_from_template(patient=patient, start=date(2027, 3, 1), physician=doctor)
     clients = {
         role: sign_in(role) for role in ("coordinator", "physician", "nurse", "analyst", "admin")
     }
@@ -121,6 +140,7 @@ def world(db: None, sign_in) -> dict[str, Any]:
 
 def url_for(name: str, inquiry: Inquiry) -> str:
     document = inquiry.documents.get()
+    patient = inquiry.patient
     urls = {
         "home": "/",
         "program_detail": "/programs/stroke/",
@@ -136,6 +156,8 @@ def url_for(name: str, inquiry: Inquiry) -> str:
         "inquiry_screening": f"/staff/inquiries/{inquiry.reference}/screening/",
         "screening_impact": "/staff/screening/impact/",
         "access_log": "/staff/audit/",
+        "plan_page": f"/staff/patients/{patient.uuid}/plan/",
+        "plan_ics": f"/staff/patients/{patient.uuid}/plan.ics",
         "api-v1:openapi-json": "/api/v1/openapi.json",
         "api-v1:openapi-view": "/api/v1/docs",
         "api-v1:api-root": "/api/v1/",
@@ -173,6 +195,7 @@ STAFF_URLS = sorted(
             "inquiry_screening",
             "screening_",
             "access_log",
+            "plan_",
             "api-v1:list_inq",
             "api-v1:read_inq",
         )

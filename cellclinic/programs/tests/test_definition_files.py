@@ -142,3 +142,18 @@ def test_a_changed_file_must_raise_its_version_before_it_is_loaded(definitions: 
     versions = ProgramVersion.objects.filter(program__slug="stroke").order_by("loaded_at")
     assert [v.version for v in versions] == [old, "99"]
     assert versions[1].program.current_version == versions[1]
+
+
+def test_shipped_files_have_screening_rules_and_a_treatment_template() -> None:
+    for loaded in load_directory():
+        assert loaded.definition.screening.rules, loaded.definition.id
+        assert loaded.definition.treatment is not None, loaded.definition.id
+
+
+def test_a_stored_version_from_before_rules_and_templates_still_parses() -> None:
+    from cellclinic.programs.loader import parse_stored
+
+    data = {d.definition.id: d.data for d in load_directory()}["stroke"]
+    old = {k: v for k, v in data.items() if k not in ("screening", "treatment")}
+    definition = parse_stored(old)
+    assert definition.screening.rules == () and definition.treatment is None
