@@ -157,3 +157,17 @@ def test_a_stored_version_from_before_rules_and_templates_still_parses() -> None
     old = {k: v for k, v in data.items() if k not in ("screening", "treatment")}
     definition = parse_stored(old)
     assert definition.screening.rules == () and definition.treatment is None
+
+
+def test_a_key_given_twice_is_refused_not_silently_dropped(definitions: Path) -> None:
+    path = definitions / "stroke.yaml"
+    text = path.read_text()
+    path.write_text(
+        text.replace(
+            "label:\n      en: Type of stroke\n",
+            "label:\n      en: Type of stroke\n      en: Kind of stroke\n",
+            1,
+        )
+    )
+    with pytest.raises(DefinitionError, match="stroke.yaml: not valid YAML.*given twice"):
+        load_directory(definitions)
