@@ -251,6 +251,9 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_ADAPTER = "cellclinic.accounts.adapter.StaffOnlyAccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "cellclinic"
+# Accept the code of the adjacent 30-second window too: a phone's clock a few seconds
+# off, or a code typed as the window turns, still signs in. Used codes never work twice.
+MFA_TOTP_TOLERANCE = 1
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from allauth.mfa.totp.internal.auth import hotp_value, yield_hotp_counters_from_time
 
 from cellclinic.accounts.services import staff_user_create
 from cellclinic.care.models import Patient
@@ -14,13 +13,13 @@ from cellclinic.inquiries.services import inquiry_submit
 from cellclinic.models import OutboundEmail
 from cellclinic.programs.selectors import program_get
 from cellclinic.screening.services import inquiry_screen
-from conftest import build_answers
+from conftest import build_answers, totp_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def totp(secret: str) -> str:
-    return f"{hotp_value(secret, next(iter(yield_hotp_counters_from_time()))):06d}"
+    return totp_now(secret)
 
 
 def sign_in(browser, live_server, username: str, secret: str):

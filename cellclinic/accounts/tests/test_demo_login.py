@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from allauth.mfa.totp.internal.auth import hotp_value, yield_hotp_counters_from_time
 from django.contrib.auth.models import User
 from django.test import Client
 
 from cellclinic.accounts.services import staff_user_create, staff_user_has_mfa
+from conftest import totp_now
 
 pytestmark = pytest.mark.django_db
 
 
 def current_code(secret: str) -> str:
-    counter = next(iter(yield_hotp_counters_from_time()))
-    return f"{hotp_value(secret, counter):06d}"
+    return totp_now(secret)
 
 
 def test_a_staff_user_signs_in_with_password_and_totp(client: Client) -> None:
@@ -77,3 +76,14 @@ def test_a_recovery_code_signs_in_once(client: Client) -> None:
     step = again.post("/accounts/login/", {"login": "lost-phone", "password": "a-long-password-1"})
     again.post(step["Location"], {"code": codes[0]})
     assert "_auth_user_id" not in again.session  # used codes do not work twice
+
+
+def test_the_code_of_the_previous_window_is_accepted_but_not_older(client: Client) -> None:
+    _user, secret = staff_user_create(username="drift", role="nurse", password="a-long-password-1")
+    stale = totp_now(secret, windows_back=3)
+    previous = totp_now(secret, windows_back=1)
+    step = client.post("/accounts/login/", {"login": "drift", "password": "a-long-password-1"})
+    client.post(step["Location"], {"code": stale})
+    assert "_auth_user_id" not in client.session
+    assert client.post(step["Location"], {"code": previous}).status_code == 302
+    assert "_auth_user_id" in client.session
