@@ -146,9 +146,7 @@ def list_programs(request: HttpRequest) -> list[dict]:
 
 
 def body_fingerprint(payload: InquiryIn) -> str:
-    canonical = json.dumps(
-        payload.dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    )
+    canonical = json.dumps(payload.dict(), sort_keys=True, ensure_ascii=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

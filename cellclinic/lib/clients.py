@@ -14,7 +14,9 @@ def client_address(request: HttpRequest) -> str:
     if header:
         forwarded = request.META.get(header, "")
         if forwarded:
-            return forwarded.split(",")[0].strip()
+            # A proxy appends the address it saw; anything before it came from the client
+            # and could be forged, so only the right-most entry is trusted.
+            return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-# C0 control characters other than tab, line feed and carriage return, and DEL.
-# PostgreSQL refuses NUL outright; the others are never typed by a person.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 control characters other than tab, line feed and carriage return, DEL, and lone
+# UTF-16 surrogates. PostgreSQL refuses NUL outright, surrogates cannot be encoded at all;
+# none of them is ever typed by a person.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def has_control_characters(text: str) -> bool:

@@ -57,7 +57,13 @@ def check_upload(name: str, stream: IO[bytes], size: int, max_bytes: int) -> Che
         try:
             with Image.open(stream) as image:
                 image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        except (
+            UnidentifiedImageError,
+            Image.DecompressionBombError,
+            OSError,
+            SyntaxError,
+            ValueError,
+        ):
             raise UploadRejected("damaged") from None
     stream.seek(0)
     digest = hashlib.sha256()

@@ -127,6 +127,8 @@ def _check_one(item: Item, value: Any, as_of: date) -> tuple[Any, str | None]:
         if not isinstance(value, str):
             return None, _("Enter a valid e-mail address.")
         value = value.strip()
+        if len(value) > 254:  # the longest address that can be delivered (RFC 5321)
+            return None, _("Enter a valid e-mail address.")
         try:
             validate_email(value)
         except ValidationError:

@@ -160,3 +160,33 @@ def test_ordinary_line_breaks_and_tabs_are_kept(client: Client) -> None:
     body = {"program": "stroke", "answers": build_answers("stroke", message="first line\n\tsecond")}
     assert send(client, body).status_code == 201
     assert Inquiry.objects.get().answers["message"] == "first line\n\tsecond"
+
+
+@pytest.mark.parametrize(
+    ("answers", "field"),
+    [
+        (build_answers("stroke", contact__name="\ud800"), "contact.name"),
+        (build_answers("stroke", message="a\udfffb"), "message"),
+        (build_answers("stroke", contact__email="a" * 300 + "@example.com"), "contact.email"),
+    ],
+)
+def test_unencodable_or_overlong_text_is_a_422_on_every_database(
+    client: Client, answers, field
+) -> None:
+    response = send(client, {"program": "stroke", "answers": answers})
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+    assert Inquiry.objects.count() == 0
+
+
+def test_a_forged_forwarded_address_does_not_escape_the_rate_limit(
+    client: Client, settings
+) -> None:
+    settings.CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.INQUIRY_RATE_LIMIT = 2
+    body = {"program": "stroke", "answers": build_answers("stroke")}
+    codes = [
+        send(client, body, HTTP_X_FORWARDED_FOR=f"10.0.1.{i}, 6.6.6.6").status_code
+        for i in range(4)
+    ]
+    assert codes == [201, 201, 429, 429]

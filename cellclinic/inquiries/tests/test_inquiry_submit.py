@@ -160,6 +160,32 @@ def test_a_disallowed_upload_is_refused_naming_the_field(
     assert_nothing_stored(settings.UPLOAD_ROOT)
 
 
+def bomb_png() -> bytes:
+    """A small PNG whose header declares 100,000 x 100,000 pixels."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 1000))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_a_decompression_bomb_is_refused_as_damaged(client: Client, settings) -> None:
+    response = post(client, build_answers(), documents=[SimpleUploadedFile("huge.png", bomb_png())])
+    assert response.status_code == 400 and error_fields(response) == ["documents"]
+    assert "could not be read" in response.content.decode()
+    assert_nothing_stored(settings.UPLOAD_ROOT)
+
+
 def test_an_oversized_upload_is_refused(client: Client, settings) -> None:
     settings.UPLOAD_MAX_BYTES = 2048
     big = PDF[:-6] + b" " * 4096 + b"%%EOF\n"
