@@ -94,7 +94,9 @@ def _options(item: Item, language: str, value: Any, base_id: str) -> list[Option
     if item.type in ("choice", "multi_choice"):
         pairs = [(c, item.choice_label(c, language)) for c in item.choices]
     elif item.type == "boolean":
-        pairs = [("yes", str(_("Yes"))), ("no", str(_("No")))]
+        # A third choice leaves the question unanswered: a family who clicked "No" by
+        # mistake can take it back (for screening, "no" and "not answered" differ).
+        pairs = [("yes", str(_("Yes"))), ("no", str(_("No"))), ("", str(_("I do not know")))]
         chosen = {
             "yes" if value is True or value == "yes" else "no" if value in (False, "no") else ""
         }

@@ -239,3 +239,12 @@ def test_a_birth_date_of_today_in_the_furthest_east_time_zone_is_accepted(client
         assert post(client, build_answers(patient__birth_date="2026-11-24")).status_code == 302
         response = post(client, build_answers(patient__birth_date="2026-11-25"))
         assert response.status_code == 400 and error_fields(response) == ["patient-birth-date"]
+
+
+def test_a_yes_no_answer_can_be_taken_back_to_unanswered(client: Client) -> None:
+    """'No' and 'not answered' differ for screening; the form offers the way back."""
+    html = client.get(URL).content.decode()
+    assert 'name="cp.autism" value=""' in html and "I do not know" in html
+    response = post(client, build_answers(cp__autism=None), **{"cp.autism": ""})
+    assert response.status_code == 302
+    assert "cp.autism" not in Inquiry.objects.get().answers
