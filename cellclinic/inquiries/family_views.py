@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from cellclinic.inquiries.family import inquiry_from_token
 from cellclinic.inquiries.services import DeskRefused, family_reply
-from cellclinic.inquiries.views import _check_uploads
+from cellclinic.inquiries.views import check_uploads
 from cellclinic.programs.selectors import definition_of
 
 
@@ -19,7 +19,7 @@ def family_inquiry(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "inquiries/family_link_invalid.html", status=404)
     error = ""
     if request.method == "POST":
-        uploads, upload_error = _check_uploads(request)
+        uploads, upload_error = check_uploads(request)
         if upload_error:
             error = upload_error
         else:

@@ -43,7 +43,7 @@ def upload_message(code: str) -> str:
     }[code]
 
 
-def _check_uploads(request: HttpRequest) -> tuple[list[Upload], str | None]:
+def check_uploads(request: HttpRequest) -> tuple[list[Upload], str | None]:
     files = request.FILES.getlist(DOCUMENTS)
     if len(files) > settings.UPLOAD_MAX_FILES:
         return [], upload_message("count")
@@ -88,7 +88,7 @@ def inquiry_form(request: HttpRequest, slug: str) -> HttpResponse:
             return rate_limited_response(request)
         raw, parse_errors = parse_form(definition, request.POST)
         checked = validate_answers(definition, raw, as_of=today, preset_errors=parse_errors)
-        uploads, upload_error = _check_uploads(request)
+        uploads, upload_error = check_uploads(request)
         errors = checked.errors_by_field()
         if upload_error:
             errors[DOCUMENTS] = upload_error

@@ -31,6 +31,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from cellclinic.programs.answers import age_on
 from cellclinic.programs.schema import ProgramDefinition
 
 BIRTH_DATE = "patient.birth_date"
@@ -203,10 +204,6 @@ def _values_in(values: Any, choices: tuple[str, ...], item_id: str, where: str) 
 
 
 # --- calendar thresholds -----------------------------------------------------------------
-
-
-def age_on(birth: date, as_of: date) -> int:
-    return relativedelta(as_of, birth).years
 
 
 def latest_birth_with_age(years: int, as_of: date) -> date:
