@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -47,6 +48,8 @@ if PRODUCTION:
         problems.append("ALLOWED_HOSTS must name the hosts this site answers to")
     if not env_str("SITE_URL").startswith("https://"):
         problems.append("SITE_URL must be the site's https:// address (it is put in e-mails)")
+    if not env_str("MEDICAL_DIRECTOR_EMAIL"):
+        problems.append("MEDICAL_DIRECTOR_EMAIL must name who is told of serious adverse events")
     if problems:
         raise ImproperlyConfigured(
             "cellclinic refuses to start in production mode: " + "; ".join(problems)
@@ -276,6 +279,17 @@ INQUIRY_RATE_WINDOW = env_int("INQUIRY_RATE_WINDOW", 3600, minimum=1)
 CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "")
 CLINIC_NAME = env_str("CLINIC_NAME", "cellclinic")
 CLINIC_TIME_ZONE = env_str("CLINIC_TIME_ZONE", "UTC")
+try:
+    ZoneInfo(CLINIC_TIME_ZONE)
+except (ZoneInfoNotFoundError, ValueError):
+    raise ImproperlyConfigured(
+        "CLINIC_TIME_ZONE must be an IANA time zone such as Europe/Moscow, "
+        f"not {CLINIC_TIME_ZONE!r}"
+    ) from None
+
+# --- care ---------------------------------------------------------------------------
+# Who is told at once, by a retrying e-mail task, of every serious adverse event.
+MEDICAL_DIRECTOR_EMAIL = env_str("MEDICAL_DIRECTOR_EMAIL", "medical-director@localhost")
 
 # --- languages ----------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
@@ -158,3 +158,199 @@ def read_inquiry(request: HttpRequest, reference: str) -> dict[str, Any]:
         for d in sorted(inquiry.decisions.all(), key=lambda d: (d.created_at, d.pk))
     ]
     return {**_summary(inquiry), "answers": inquiry.answers, "decisions": decisions}
+
+
+# --- care: patients, procedures, adverse events ---------------------------------------------
+
+CARE_READERS = {"coordinator", "physician", "nurse", "admin"}
+RECORDERS = {"nurse", "physician"}
+
+
+def _patient(request: HttpRequest, key: str, roles: set[str], action: str = "view") -> Any:
+    import uuid as uuid_module
+
+    from cellclinic.care.models import Patient
+
+    user = request.auth  # type: ignore[attr-defined]
+    if not roles & roles_of(user):
+        raise HttpError(403, "Your role may not do this.")
+    request.user = user
+    try:
+        found = (
+            Patient.objects.select_related("program", "inquiry")
+            .filter(uuid=uuid_module.UUID(key[:40]))
+            .first()
+        )
+    except ValueError:
+        found = None
+    if found is None:
+        raise HttpError(404, "There is no such patient.")
+    access_record(request=request, action=action, object_type="patient", object_ref=str(found.uuid))
+    return found
+
+
+class ProcedureIn(Schema):
+    performed_at: str = Field(
+        description="`YYYY-MM-DD HH:MM` at the clinic's time zone, or ISO 8601 with an offset"
+    )
+    route: str = Field(description="lumbar_puncture, intravenous or stereotactic")
+    cell_type: str
+    dose: str | float = Field(description="greater than zero, at most 4 decimal places")
+    dose_unit: str = Field(
+        description="million_cells, cells, million_cells_per_kg, cells_per_kg or ml"
+    )
+    operator: str = Field(description="the username of the physician who performed it")
+    notes: str = ""
+    session: str = Field("", description="the planned session's uuid, if any")
+
+
+class AdverseEventIn(Schema):
+    description: str
+    category: str
+    grade: int | str = Field(description="CTCAE grade 1-5")
+    serious: bool | str
+    seriousness: list[str] = Field(
+        default_factory=list,
+        description="death, life_threatening, hospitalisation, disability, "
+        "congenital_anomaly, medically_important",
+    )
+    relation_cells: str = Field(description="unrelated, unlikely, possible, probable, definite")
+    relation_lumbar_puncture: str = Field("", description="empty when not applicable")
+    relation_infusion: str = Field("", description="empty when not applicable")
+    relation_surgery: str = Field("", description="empty when not applicable")
+    action: str
+    outcome: str
+    onset_date: str = Field(description="YYYY-MM-DD")
+    resolved_date: str = ""
+    procedure: str = Field("", description="the uuid of the procedure it follows, if any")
+
+
+class RecordedOut(Schema):
+    uuid: str
+    patient_status: str
+
+
+class ProcedureOut(Schema):
+    uuid: str
+    performed_at: datetime
+    route: str
+    cell_type: str
+    dose: str
+    dose_unit: str
+    operator: str
+
+
+class AdverseEventOut(Schema):
+    uuid: str
+    onset_date: str
+    category: str
+    grade: int
+    serious: bool
+    relation_cells: str
+    outcome: str
+
+
+class PatientOut(Schema):
+    uuid: str
+    reference: str
+    program: str
+    status: str
+    consent_in_force: bool
+    procedures: list[ProcedureOut]
+    adverse_events: list[AdverseEventOut]
+
+
+class ErrorItem(Schema):
+    field: str
+    message: str
+
+
+class ErrorsOut(Schema):
+    errors: list[ErrorItem]
+
+
+def _invalid(invalid: Any) -> Status:
+    return Status(422, {"errors": [{"field": f, "message": m} for f, m in invalid.errors.items()]})
+
+
+@router.get("/patients/{patient}", response=PatientOut, operation_id="staff_read_patient")
+def read_patient(request: HttpRequest, patient: str) -> dict[str, Any]:
+    """A patient's status, consent, procedures and adverse events."""
+    from cellclinic.care.consent import consent_current
+
+    found = _patient(request, patient, CARE_READERS)
+    return {
+        "uuid": str(found.uuid),
+        "reference": found.inquiry.reference,
+        "program": found.program.slug,
+        "status": found.status,
+        "consent_in_force": consent_current(patient=found) is not None,
+        "procedures": [
+            {
+                "uuid": str(p.uuid),
+                "performed_at": p.performed_at,
+                "route": p.route,
+                "cell_type": p.cell_type,
+                "dose": f"{p.dose.normalize():f}",
+                "dose_unit": p.dose_unit,
+                "operator": p.operator.get_username(),
+            }
+            for p in found.procedures.select_related("operator")
+        ],
+        "adverse_events": [
+            {
+                "uuid": str(e.uuid),
+                "onset_date": e.onset_date.isoformat(),
+                "category": e.category,
+                "grade": e.grade,
+                "serious": e.serious,
+                "relation_cells": e.relation_cells,
+                "outcome": e.outcome,
+            }
+            for e in found.adverse_events.all()
+        ],
+    }
+
+
+@router.post(
+    "/patients/{patient}/procedures",
+    response={201: RecordedOut, 422: ErrorsOut},
+    operation_id="staff_record_procedure",
+)
+def record_procedure(request: HttpRequest, patient: str, payload: ProcedureIn) -> Status:
+    """Record a procedure (nurses and physicians). Refused (422, field `consent`) without
+    a signed consent of the version in force; every bad field is named."""
+    from cellclinic.care.records import procedure_record
+    from cellclinic.care.validation import Invalid
+
+    found = _patient(request, patient, RECORDERS, action="record")
+    data = payload.dict()
+    data["dose"] = str(data["dose"])
+    try:
+        made = procedure_record(patient=found, data=data, by=request.user)  # type: ignore[arg-type]
+    except Invalid as invalid:
+        return _invalid(invalid)
+    return Status(201, {"uuid": str(made.uuid), "patient_status": found.status})
+
+
+@router.post(
+    "/patients/{patient}/adverse-events",
+    response={201: RecordedOut, 422: ErrorsOut},
+    operation_id="staff_record_adverse_event",
+)
+def record_adverse_event(request: HttpRequest, patient: str, payload: AdverseEventIn) -> Status:
+    """Record an adverse event (nurses and physicians); a serious one notifies the medical
+    director by a retrying task. Every bad field is named."""
+    from cellclinic.care.records import adverse_event_record
+    from cellclinic.care.validation import Invalid
+
+    found = _patient(request, patient, RECORDERS, action="record")
+    data = payload.dict()
+    data["grade"] = str(data["grade"])
+    if not isinstance(data["serious"], bool):
+        data["serious"] = str(data["serious"])
+    try:
+        made = adverse_event_record(patient=found, data=data, by=request.user)  # type: ignore[arg-type]
+    except Invalid as invalid:
+        return _invalid(invalid)
+    return Status(201, {"uuid": str(made.uuid), "patient_status": found.status})

@@ -10,7 +10,13 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from cellclinic.accounts.roles import roles_of
-from cellclinic.care.models import Patient, PlannedSession, SessionKind, TreatmentPlan
+from cellclinic.care.models import (
+    Patient,
+    PatientStatusChange,
+    PlannedSession,
+    SessionKind,
+    TreatmentPlan,
+)
 from cellclinic.inquiries.models import Inquiry, Status
 from cellclinic.inquiries.services import DeskRefused, inquiry_status_change
 from cellclinic.lib.text import has_control_characters
@@ -28,13 +34,59 @@ def inquiry_accept(*, inquiry: Inquiry, physician: User, note: str) -> Patient:
         inquiry_status_change(
             inquiry=inquiry, to_status=Status.ACCEPTED, by=physician, reason="consultation"
         )
-        return Patient.objects.create(
+        patient = Patient.objects.create(
             inquiry=inquiry,
             program_id=inquiry.program_id,
             program_version_id=inquiry.program_version_id,
             accepted_by=physician,
             consultation_note=note,
         )
+        PatientStatusChange.objects.create(
+            patient=patient,
+            to_status=Patient.Status.ACCEPTED,
+            changed_by=physician,
+            reason="consultation",
+        )
+        return patient
+
+
+# --- the patient's status ----------------------------------------------------------------
+
+# accepted -> scheduled (the plan is made) -> in_treatment (the first procedure) ->
+# follow_up (every planned administration done, or a physician discharges) -> closed.
+PATIENT_MOVES = {
+    Patient.Status.ACCEPTED: {Patient.Status.SCHEDULED, Patient.Status.CLOSED},
+    Patient.Status.SCHEDULED: {Patient.Status.IN_TREATMENT, Patient.Status.CLOSED},
+    Patient.Status.IN_TREATMENT: {Patient.Status.FOLLOW_UP, Patient.Status.CLOSED},
+    Patient.Status.FOLLOW_UP: {Patient.Status.CLOSED},
+    Patient.Status.CLOSED: set(),
+}
+
+
+def patient_status_move(
+    *, patient: Patient, to_status: str, by: User | None, reason: str
+) -> PatientStatusChange | None:
+    """Move the patient's status forward when allowed; a row records who, when and why.
+
+    Returns None, changing nothing, when the patient is not in a status that moves there
+    (the care steps call this as they happen, so a repeated step is harmless).
+    """
+    with transaction.atomic():
+        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        if to_status not in PATIENT_MOVES[Patient.Status(locked.status)]:
+            return None
+        change = PatientStatusChange.objects.create(
+            patient=locked,
+            from_status=locked.status,
+            to_status=to_status,
+            changed_by=by,
+            reason=reason,
+        )
+        locked.status = to_status
+        locked._history_user = by  # type: ignore[attr-defined]
+        locked.save(update_fields=["status"])
+    patient.status = to_status
+    return change
 
 
 # --- the treatment plan ------------------------------------------------------------------
@@ -94,8 +146,8 @@ def plan_from_template(*, patient: Patient, start: date, physician: User) -> Tre
                 for kind, when in sessions
             ]
         )
-        Patient.objects.filter(pk=patient.pk, status=Patient.Status.ACCEPTED).update(
-            status=Patient.Status.SCHEDULED
+        patient_status_move(
+            patient=patient, to_status=Patient.Status.SCHEDULED, by=physician, reason="plan made"
         )
     return plan
 

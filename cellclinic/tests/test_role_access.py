@@ -32,6 +32,9 @@ DESK = {
     "analyst": 403,
     "admin": 200,
 }
+# the care pages: the desk roles and nurses
+CARE = {**DESK, "nurse": 200}
+RECORDERS = {**DESK, "coordinator": 403, "admin": 403, "nurse": 200}
 
 TABLE: dict[str, dict[str, Any]] = {
     "home": PUBLIC,
@@ -56,8 +59,21 @@ TABLE: dict[str, dict[str, Any]] = {
     "inquiry_screening": DESK,
     "screening_impact": {**DESK, "coordinator": 403},
     "access_log": {**DESK, "coordinator": 403, "physician": 403},
-    "plan_page": {**DESK, "nurse": 200},
-    "plan_ics": {**DESK, "nurse": 200},
+    "plan_page": CARE,
+    "plan_ics": CARE,
+    "patient_list": CARE,
+    "patient_page": CARE,
+    "procedure_new": RECORDERS,
+    "procedure_page": CARE,
+    "adverse_event_new": RECORDERS,
+    "adverse_event_page": CARE,
+    "consent_in_person": {**CARE, "admin": 403},
+    "consent_snapshot": CARE,
+    "discharge_summary": CARE,
+    "safety_report": {**DESK, "coordinator": 403, "analyst": 200},
+    "consent_documents": {**DESK, "coordinator": 403, "physician": 403},
+    "consent_document_edit": {**DESK, "coordinator": 403, "physician": 403},
+    "family_consent": {**dict.fromkeys(PERSONAS, 404), "family": 200},
     "api-v1:openapi-json": PUBLIC,
     "api-v1:openapi-view": PUBLIC,
     "api-v1:api-root": dict.fromkeys(PERSONAS, 404),
@@ -66,6 +82,9 @@ TABLE: dict[str, dict[str, Any]] = {
     "api-v1:screen": dict.fromkeys(PERSONAS, 405),  # POST only, public
     "api-v1:list_inquiries": {**DESK, "anonymous": 401, "family": 401},
     "api-v1:read_inquiry": {**DESK, "anonymous": 401, "family": 401},
+    "api-v1:read_patient": {**CARE, "anonymous": 401, "family": 401},
+    "api-v1:record_procedure": dict.fromkeys(PERSONAS, 405),  # POST only
+    "api-v1:record_adverse_event": dict.fromkeys(PERSONAS, 405),  # POST only
 }
 # django-allauth's own pages (sign-in, sign-out, password reset, MFA): public by design;
 # each protects itself (a signed-in user, a reset key, or a pending sign-in).
@@ -114,7 +133,6 @@ def world(db: None, sign_in) -> dict[str, Any]:
         uploads=[Upload(file=upload, checked=checked)],
     )
     inquiry_screen(inquiry=inquiry)
-    from datetime import date
 
     from cellclinic.care.models import Patient
     from cellclinic.care.services import plan_from_template
@@ -129,18 +147,75 @@ def world(db: None, sign_in) -> dict[str, Any]:
         accepted_by=doctor,
         consultation_note="x",
     )
-    plan_from_template(patient=patient, start=date(2027, 3, 1), physician=doctor)
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cellclinic.care.consent import consent_document_in_force, consent_sign
+    from cellclinic.care.records import adverse_event_record, procedure_record
+
+    today = timezone.localdate()
+    plan_from_template(patient=patient, start=today - timedelta(days=1), physician=doctor)
+    document = consent_document_in_force(program=patient.program, language="en")
+    signature = consent_sign(
+        patient=patient,
+        document=document,
+        data={
+            "signer_name": "Carlos Ruiz",
+            "signer_role": "patient",
+            **{f"statement-{n}": "yes" for n in range(1, len(document.statements) + 1)},
+        },
+        method="family_link",
+        address="192.0.2.1",
+    )
+    procedure = procedure_record(
+        patient=patient,
+        data={
+            "performed_at": f"{today - timedelta(days=1)} 09:00",
+            "route": "lumbar_puncture",
+            "cell_type": "umbilical cord mesenchymal cells",
+            "dose": "30",
+            "dose_unit": "million_cells",
+            "operator": "planner",
+        },
+        by=doctor,
+    )
+    event = adverse_event_record(
+        patient=patient,
+        data={
+            "description": "Headache after the puncture",
+            "category": "nervous_system",
+            "grade": "1",
+            "serious": "no",
+            "relation_cells": "unlikely",
+            "relation_lumbar_puncture": "probable",
+            "action": "treated",
+            "outcome": "recovering",
+            "onset_date": str(today),
+            "procedure": str(procedure.uuid),
+        },
+        by=doctor,
+    )
     clients = {
         role: sign_in(role) for role in ("coordinator", "physician", "nurse", "analyst", "admin")
     }
     clients["anonymous"] = Client()
     clients["family"] = Client()
-    return {"inquiry": inquiry, "clients": clients}
+    return {
+        "inquiry": inquiry,
+        "clients": clients,
+        "procedure": procedure,
+        "event": event,
+        "signature": signature,
+    }
 
 
 def url_for(name: str, inquiry: Inquiry) -> str:
     document = inquiry.documents.get()
     patient = inquiry.patient
+    procedure = patient.procedures.get()
+    event = patient.adverse_events.get()
+    signature = patient.consents.get()
     urls = {
         "home": "/",
         "program_detail": "/programs/stroke/",
@@ -158,6 +233,19 @@ def url_for(name: str, inquiry: Inquiry) -> str:
         "access_log": "/staff/audit/",
         "plan_page": f"/staff/patients/{patient.uuid}/plan/",
         "plan_ics": f"/staff/patients/{patient.uuid}/plan.ics",
+        "patient_list": "/staff/patients/",
+        "patient_page": f"/staff/patients/{patient.uuid}/",
+        "procedure_new": f"/staff/patients/{patient.uuid}/procedures/new/",
+        "procedure_page": f"/staff/patients/{patient.uuid}/procedures/{procedure.uuid}/",
+        "adverse_event_new": f"/staff/patients/{patient.uuid}/events/new/",
+        "adverse_event_page": f"/staff/patients/{patient.uuid}/events/{event.uuid}/",
+        "consent_in_person": f"/staff/patients/{patient.uuid}/consent/",
+        "consent_snapshot": f"/staff/patients/{patient.uuid}/consent/{signature.uuid}/",
+        "discharge_summary": f"/staff/patients/{patient.uuid}/summary/",
+        "safety_report": "/staff/safety/",
+        "consent_documents": "/staff/consent-documents/",
+        "consent_document_edit": "/staff/consent-documents/stroke/ru/",
+        "family_consent": f"/family/{family_token(inquiry)}/consent/",
         "api-v1:openapi-json": "/api/v1/openapi.json",
         "api-v1:openapi-view": "/api/v1/docs",
         "api-v1:api-root": "/api/v1/",
@@ -166,6 +254,9 @@ def url_for(name: str, inquiry: Inquiry) -> str:
         "api-v1:screen": "/api/v1/screenings",
         "api-v1:list_inquiries": "/api/v1/staff/inquiries",
         "api-v1:read_inquiry": f"/api/v1/staff/inquiries/{inquiry.reference}",
+        "api-v1:read_patient": f"/api/v1/staff/patients/{patient.uuid}",
+        "api-v1:record_procedure": f"/api/v1/staff/patients/{patient.uuid}/procedures",
+        "api-v1:record_adverse_event": f"/api/v1/staff/patients/{patient.uuid}/adverse-events",
     }
     return urls[name]
 
@@ -175,8 +266,8 @@ def test_each_persona_gets_what_the_table_declares(world: dict[str, Any], name: 
     inquiry = world["inquiry"]
     for persona in PERSONAS:
         url = url_for(name, inquiry)
-        if name == "family_inquiry" and persona != "family":
-            url = url[:-12] + "tampered000/"  # anyone else holds no valid link
+        if name in ("family_inquiry", "family_consent") and persona != "family":
+            url = url.replace(family_token(inquiry), family_token(inquiry)[:-11] + "tampered000")
         response = world["clients"][persona].get(url)
         expected = TABLE[name][persona]
         if expected == "login":
@@ -196,8 +287,15 @@ STAFF_URLS = sorted(
             "screening_",
             "access_log",
             "plan_",
+            "patient_",
+            "procedure_",
+            "adverse_event_",
+            "consent_",
+            "discharge_",
+            "safety_",
             "api-v1:list_inq",
             "api-v1:read_inq",
+            "api-v1:read_pat",
         )
     )
 )

@@ -42,6 +42,14 @@ def start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
             {"SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "clinic.example", "DEBUG": "true"},
             "DEBUG must be off",
         ),
+        (
+            {
+                "SECRET_KEY": STRONG_KEY,
+                "ALLOWED_HOSTS": "clinic.example",
+                "SITE_URL": "https://clinic.example",
+            },
+            "MEDICAL_DIRECTOR_EMAIL must name",
+        ),
     ],
 )
 def test_production_mode_refuses_to_start_with_unsafe_settings(
@@ -59,9 +67,15 @@ def test_production_mode_starts_when_configured(tmp_path: Path) -> None:
         SECRET_KEY=STRONG_KEY,
         ALLOWED_HOSTS="clinic.example",
         SITE_URL="https://clinic.example",
+        MEDICAL_DIRECTOR_EMAIL="director@clinic.example",
     )
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_a_clinic_time_zone_that_does_not_exist_stops_start_up(tmp_path: Path) -> None:
+    result = start(tmp_path, CLINIC_TIME_ZONE="Mars/Olympus")
+    assert result.returncode != 0 and "CLINIC_TIME_ZONE must be an IANA time zone" in result.stderr
 
 
 def test_development_mode_keeps_a_random_key_outside_the_repository(tmp_path: Path) -> None:

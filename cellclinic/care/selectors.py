@@ -1,0 +1,139 @@
+"""Reads for the care pages and reports."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from cellclinic.care.models import AdverseEvent, Patient, Procedure, Relation, Route
+from cellclinic.programs.models import Program
+
+# Possible, probable or definite: the relation counted as "related" in the report.
+RELATED = (Relation.POSSIBLE, Relation.PROBABLE, Relation.DEFINITE)
+
+
+def patient_list(*, status: str = "", program: str = "") -> QuerySet[Patient]:
+    patients = Patient.objects.select_related("inquiry", "program").order_by("-created_at")
+    if status in Patient.Status.values:
+        patients = patients.filter(status=status)
+    if program:
+        patients = patients.filter(program__slug=program)
+    return patients
+
+
+@dataclass
+class Share:
+    """A count with its denominator; `per` is count / denominator (None when it is 0)."""
+
+    count: int
+    denominator: int
+
+    @property
+    def per(self) -> float | None:
+        return self.count / self.denominator if self.denominator else None
+
+
+@dataclass
+class SafetyReport:
+    program: Program
+    patients_treated: int
+    procedures: int
+    procedures_by_route: dict[str, int]
+    events: int
+    serious_events: int
+    patients_with_event: Share
+    patients_with_serious_event: Share
+    events_per_patient: Share
+    events_per_procedure: Share
+    by_grade: dict[int, int]
+    by_category: dict[str, int]
+    by_relation: dict[str, dict[str, int]] = field(default_factory=dict)
+    related_per_procedure: dict[str, Share] = field(default_factory=dict)
+
+
+def safety_report(*, program: Program) -> SafetyReport:
+    """Adverse events of a program by grade, seriousness and relation, per patient treated
+    (a patient with at least one recorded procedure) and per procedure."""
+    procedures = Procedure.objects.filter(patient__program=program)
+    by_route = dict(
+        procedures.values_list("route").annotate(n=Count("id")).values_list("route", "n")
+    )
+    treated = procedures.values("patient").distinct().count()
+    events: list[dict[str, Any]] = [
+        dict(row)
+        for row in AdverseEvent.objects.filter(patient__program=program).values(
+            "patient_id",
+            "grade",
+            "serious",
+            "category",
+            "relation_cells",
+            "relation_lumbar_puncture",
+            "relation_infusion",
+            "relation_surgery",
+        )
+    ]
+    total_procedures = sum(by_route.values())
+    relation_fields = {
+        "cells": "relation_cells",
+        Route.LUMBAR_PUNCTURE: "relation_lumbar_puncture",
+        Route.INTRAVENOUS: "relation_infusion",
+        Route.STEREOTACTIC: "relation_surgery",
+    }
+    by_relation: dict[str, dict[str, int]] = {}
+    for key, column in relation_fields.items():
+        counts = Counter(e[column] or "not_applicable" for e in events)
+        by_relation[key] = {
+            value: counts.get(value, 0) for value in [*Relation.values, "not_applicable"]
+        }
+    related_per_procedure = {
+        route: Share(
+            sum(1 for e in events if e[relation_fields[route]] in RELATED), by_route.get(route, 0)
+        )
+        for route in Route.values
+    }
+    grades = Counter(e["grade"] for e in events)
+    return SafetyReport(
+        program=program,
+        patients_treated=treated,
+        procedures=total_procedures,
+        procedures_by_route={route: by_route.get(route, 0) for route in Route.values},
+        events=len(events),
+        serious_events=sum(1 for e in events if e["serious"]),
+        patients_with_event=Share(len({e["patient_id"] for e in events}), treated),
+        patients_with_serious_event=Share(
+            len({e["patient_id"] for e in events if e["serious"]}), treated
+        ),
+        events_per_patient=Share(len(events), treated),
+        events_per_procedure=Share(len(events), total_procedures),
+        by_grade={grade: grades.get(grade, 0) for grade in range(1, 6)},
+        by_category=dict(Counter(e["category"] for e in events).most_common()),
+        by_relation=by_relation,
+        related_per_procedure=related_per_procedure,
+    )
+
+
+def patient_record(*, patient: Patient) -> dict[str, Any]:
+    """What the patient page and the discharge summary show."""
+    from cellclinic.care.consent import consent_current
+    from cellclinic.care.models import TreatmentPlan
+    from cellclinic.care.records import stay_days
+
+    plan = TreatmentPlan.objects.filter(patient=patient).first()
+    return {
+        "plan": plan,
+        "stay": stay_days(plan) if plan else None,
+        "consent": consent_current(patient=patient),
+        "consents": list(patient.consents.select_related("document", "witnessed_by")),
+        "procedures": list(
+            patient.procedures.select_related("operator", "recorded_by").order_by("performed_at")
+        ),
+        "events": list(
+            patient.adverse_events.select_related("procedure", "recorded_by").order_by(
+                "onset_date", "pk"
+            )
+        ),
+        "timeline": list(patient.status_changes.select_related("changed_by")),
+    }

@@ -1,0 +1,103 @@
+"""Test builders for care: a patient with a plan, a signed consent, valid record data."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from cellclinic.accounts.services import staff_user_create
+from cellclinic.care.consent import consent_document_in_force, consent_sign
+from cellclinic.care.models import ConsentSignature, Patient
+from cellclinic.care.services import inquiry_accept, plan_from_template
+from cellclinic.inquiries.models import Inquiry
+from cellclinic.inquiries.services import inquiry_submit
+from cellclinic.programs.selectors import program_get
+from conftest import build_answers
+
+
+def staff(role: str, username: str | None = None) -> User:
+    name = username or f"{role}-{User.objects.count() + 1}"
+    user, _secret = staff_user_create(username=name, role=role, password="a-long-password-1")
+    return user
+
+
+def create_patient(
+    *,
+    program: str = "cerebral-palsy",
+    physician: User | None = None,
+    plan_start: date | None = None,
+) -> Patient:
+    """An accepted patient; with `plan_start`, its plan from the program's template."""
+    current = program_get(slug=program)
+    assert current is not None
+    inquiry, _ = inquiry_submit(program=current, answers=build_answers(program), language="en")
+    Inquiry.objects.filter(pk=inquiry.pk).update(status="consultation")
+    inquiry.refresh_from_db()
+    physician = (
+        physician
+        or User.objects.filter(groups__name="physician").first()
+        or staff("physician", "dr-house")
+    )
+    patient = inquiry_accept(inquiry=inquiry, physician=physician, note="Suitable.")
+    if plan_start is not None:
+        plan_from_template(patient=patient, start=plan_start, physician=physician)
+        patient.refresh_from_db()
+    return patient
+
+
+def ticked(count: int) -> dict[str, str]:
+    return {f"statement-{n}": "yes" for n in range(1, count + 1)}
+
+
+def sign_consent(patient: Patient, *, language: str = "en") -> ConsentSignature:
+    document = consent_document_in_force(program=patient.program, language=language)
+    return consent_sign(
+        patient=patient,
+        document=document,
+        data={
+            "signer_name": "Maria Ivanova",
+            "signer_role": "parent",
+            **ticked(len(document.statements)),
+        },
+        method=ConsentSignature.Method.FAMILY_LINK,
+        address="192.0.2.10",
+    )
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def procedure_data(**changes: Any) -> dict[str, Any]:
+    """A valid lumbar puncture yesterday at 09:00 (the plan starts two days ago)."""
+    data: dict[str, Any] = {
+        "performed_at": f"{today() - timedelta(days=1)} 09:00",
+        "route": "lumbar_puncture",
+        "cell_type": "umbilical cord mesenchymal stromal cells",
+        "dose": "30",
+        "dose_unit": "million_cells",
+        "operator": "dr-house",
+        "notes": "",
+    }
+    data.update(changes)
+    return data
+
+
+def event_data(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "description": "Headache on the evening after the puncture",
+        "category": "nervous_system",
+        "grade": "1",
+        "serious": "no",
+        "seriousness": [],
+        "relation_cells": "unlikely",
+        "relation_lumbar_puncture": "probable",
+        "action": "treated",
+        "outcome": "recovering",
+        "onset_date": str(today()),
+    }
+    data.update(changes)
+    return data

@@ -1,0 +1,298 @@
+"""Procedures: refused without a signed consent of the version in force (service, page and
+API), every bad field named, corrections kept in history, the patient's status moving."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cellclinic.accounts.services import api_token_create
+from cellclinic.care.consent import consent_document_publish, consent_withdraw
+from cellclinic.care.models import Patient, PatientStatusChange, Procedure
+from cellclinic.care.records import procedure_correct, procedure_record
+from cellclinic.care.tests.builders import (
+    create_patient,
+    procedure_data,
+    sign_consent,
+    staff,
+    today,
+)
+from cellclinic.care.validation import Invalid
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def patient() -> Patient:
+    return create_patient(plan_start=today() - timedelta(days=2))
+
+
+@pytest.fixture
+def nurse() -> Any:
+    return staff("nurse", "nurse-ann")
+
+
+def test_it_refuses_a_procedure_without_consent_in_the_service(patient, nurse) -> None:
+    with pytest.raises(Invalid) as refused:
+        procedure_record(patient=patient, data=procedure_data(), by=nurse)
+    assert set(refused.value.errors) == {"consent"}
+    assert not Procedure.objects.exists()
+    patient.refresh_from_db()
+    assert patient.status == "scheduled"
+
+
+def test_it_records_a_procedure_once_the_consent_is_signed(patient, nurse) -> None:
+    sign_consent(patient)
+    made = procedure_record(patient=patient, data=procedure_data(), by=nurse)
+    assert made.dose == Decimal("30") and made.operator.username == "dr-house"
+    assert made.consent == patient.consents.get()
+    patient.refresh_from_db()
+    assert patient.status == "in_treatment"
+
+
+def test_it_refuses_again_when_a_new_consent_version_is_put_in_force(patient, nurse) -> None:
+    sign_consent(patient)
+    admin = staff("admin")
+    consent_document_publish(
+        program=patient.program,
+        language="en",
+        data={
+            "title": "Consent v2",
+            "body": "# Changed\nA new risk is known.",
+            "statements": "I agree.",
+        },
+        by=admin,
+    )
+    with pytest.raises(Invalid) as refused:
+        procedure_record(patient=patient, data=procedure_data(), by=nurse)
+    assert "consent" in refused.value.errors
+    sign_consent(patient)  # signs version 2 now
+    procedure_record(patient=patient, data=procedure_data(), by=nurse)
+
+
+def test_it_refuses_after_the_consent_is_withdrawn(patient, nurse) -> None:
+    signature = sign_consent(patient)
+    consent_withdraw(signature=signature, by=nurse, reason="The family changed its mind.")
+    with pytest.raises(Invalid) as refused:
+        procedure_record(patient=patient, data=procedure_data(), by=nurse)
+    assert "consent" in refused.value.errors
+
+
+def test_the_page_refuses_without_consent_and_records_with_it(patient, sign_in) -> None:
+    client = sign_in("nurse")
+    url = f"/staff/patients/{patient.uuid}/procedures/new/"
+    assert "No signed consent" in client.get(url).content.decode()
+    refused = client.post(url, procedure_data())
+    assert refused.status_code == 400
+    assert "No signed consent of the version in force" in refused.content.decode()
+    assert not Procedure.objects.exists()
+    sign_consent(patient)
+    done = client.post(url, procedure_data())
+    assert done.status_code == 302 and done["Location"] == f"/staff/patients/{patient.uuid}/"
+    assert Procedure.objects.filter(patient=patient).count() == 1
+    page = client.get(done["Location"]).content.decode()
+    assert "umbilical cord mesenchymal stromal cells" in page and "In treatment" in page
+
+
+def _api(client: Any, patient: Patient, token: str, body: dict[str, Any]) -> Any:
+    return client.post(
+        f"/api/v1/staff/patients/{patient.uuid}/procedures",
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+
+def test_the_api_refuses_without_consent_and_records_with_it(patient, nurse, client) -> None:
+    token = api_token_create(user=nurse, name="ward tablet")
+    refused = _api(client, patient, token, procedure_data())
+    assert refused.status_code == 422
+    assert [e["field"] for e in refused.json()["errors"]] == ["consent"]
+    assert not Procedure.objects.exists()
+    sign_consent(patient)
+    done = _api(client, patient, token, {**procedure_data(), "dose": 12.5})
+    assert done.status_code == 201, done.content
+    assert done.json()["patient_status"] == "in_treatment"
+    assert Procedure.objects.get().dose == Decimal("12.5")
+
+
+def test_the_api_refuses_a_coordinator(patient, client) -> None:
+    coordinator = staff("coordinator")
+    token = api_token_create(user=coordinator, name="desk")
+    sign_consent(patient)
+    assert _api(client, patient, token, procedure_data()).status_code == 403
+    assert not Procedure.objects.exists()
+
+
+BAD_INPUTS = [
+    ("performed_at", "yesterday morning"),
+    ("performed_at", "2026-13-01 09:00"),
+    ("performed_at", ""),
+    ("route", "intrathecal pump"),
+    ("route", ""),
+    ("cell_type", ""),
+    ("cell_type", "x" * 201),
+    ("cell_type", "cells\x00"),
+    ("dose", "0"),
+    ("dose", "-5"),
+    ("dose", "many"),
+    ("dose", "NaN"),
+    ("dose", "Infinity"),
+    ("dose", "1.23456"),
+    ("dose", "1e30"),
+    ("dose", ""),
+    ("dose_unit", "grams"),
+    ("dose_unit", ""),
+    ("operator", "nobody-of-that-name"),
+    ("operator", "nurse-ann"),  # a nurse does not perform a lumbar puncture
+    ("operator", ""),
+    ("notes", "n" * 5001),
+    ("session", "not-a-session"),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), BAD_INPUTS)
+def test_it_refuses_each_bad_input_naming_the_field(patient, nurse, field, value) -> None:
+    sign_consent(patient)
+    with pytest.raises(Invalid) as refused:
+        procedure_record(patient=patient, data=procedure_data(**{field: value}), by=nurse)
+    assert list(refused.value.errors) == [field], refused.value.errors
+    assert not Procedure.objects.exists()
+
+
+def test_it_refuses_a_date_outside_the_stay_or_in_the_future(patient, nurse) -> None:
+    sign_consent(patient)
+    for when in (
+        f"{today() - timedelta(days=3)} 09:00",  # the day before the plan's first session
+        f"{today() + timedelta(days=1)} 09:00",  # not done yet
+    ):
+        with pytest.raises(Invalid) as refused:
+            procedure_record(patient=patient, data=procedure_data(performed_at=when), by=nurse)
+        assert list(refused.value.errors) == ["performed_at"]
+
+
+def test_it_refuses_a_patient_without_a_plan(nurse) -> None:
+    patient = create_patient()
+    sign_consent(patient)
+    with pytest.raises(Invalid) as refused:
+        procedure_record(patient=patient, data=procedure_data(), by=nurse)
+    assert "plan" in refused.value.errors
+
+
+def test_the_page_names_every_bad_field_in_the_users_language(patient, sign_in) -> None:
+    sign_consent(patient)
+    client = sign_in("nurse")
+    client.cookies["django_language"] = "es"
+    response = client.post(
+        f"/staff/patients/{patient.uuid}/procedures/new/",
+        procedure_data(dose="-1", route="", cell_type=""),
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    for field in ("f-dose-error", "f-route-error", "f-cell_type-error"):
+        assert f'id="{field}"' in body
+    assert not Procedure.objects.exists()
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    changes=st.dictionaries(
+        st.sampled_from(list(procedure_data())),
+        st.one_of(
+            st.text(max_size=30),
+            st.integers(),
+            st.floats(allow_nan=True),
+            st.none(),
+            st.booleans(),
+            st.lists(st.text(max_size=3), max_size=2),
+        ),
+        max_size=4,
+    )
+)
+def test_any_input_is_recorded_whole_or_refused_naming_fields(patient, nurse, changes) -> None:
+    """Whatever arrives, the service either records it or raises Invalid naming only
+    fields it was given; it never fails otherwise and never half-writes."""
+    if not patient.consents.exists():
+        sign_consent(patient)
+    before = Procedure.objects.count()
+    try:
+        procedure_record(patient=patient, data=procedure_data(**changes), by=nurse)
+    except Invalid as refused:
+        assert set(refused.errors) <= set(procedure_data())
+        assert Procedure.objects.count() == before
+    else:
+        assert Procedure.objects.count() == before + 1
+
+
+def test_a_correction_keeps_the_earlier_values_and_the_reason(patient, nurse) -> None:
+    sign_consent(patient)
+    made = procedure_record(patient=patient, data=procedure_data(), by=nurse)
+    with pytest.raises(Invalid) as refused:
+        procedure_correct(procedure=made, data=procedure_data(dose="25"), by=nurse, reason="")
+    assert list(refused.value.errors) == ["reason"]
+    procedure_correct(
+        procedure=made, data=procedure_data(dose="25"), by=nurse, reason="Typed 30 by mistake"
+    )
+    history = list(made.history.order_by("history_date"))
+    assert [h.dose for h in history] == [Decimal("30"), Decimal("25")]
+    assert history[-1].history_change_reason == "Typed 30 by mistake"
+    assert history[-1].history_user == nurse
+
+
+def test_the_correction_page_shows_the_history(patient, sign_in, nurse) -> None:
+    sign_consent(patient)
+    made = procedure_record(patient=patient, data=procedure_data(), by=nurse)
+    client = sign_in("physician")
+    url = f"/staff/patients/{patient.uuid}/procedures/{made.uuid}/"
+    refused = client.post(url, {**procedure_data(dose="20"), "reason": ""})
+    assert refused.status_code == 400 and 'id="f-reason-error"' in refused.content.decode()
+    done = client.post(url, {**procedure_data(dose="20"), "reason": "Dose as given"})
+    assert done.status_code == 302
+    page = client.get(url).content.decode()
+    assert "Dose as given" in page and "30.0000 → 20.0000" in page
+
+
+def test_the_status_moves_with_the_plan_and_the_administrations(patient, nurse) -> None:
+    sign_consent(patient)
+    plan_days = sorted(
+        {s.starts_at.date() for s in patient.plan.sessions.filter(kind="lumbar_puncture")}
+    )
+    # the plan started two days ago: only the first administration can be recorded yet
+    procedure_record(
+        patient=patient, data=procedure_data(performed_at=f"{plan_days[0]} 09:00"), by=nurse
+    )
+    patient.refresh_from_db()
+    assert patient.status == "in_treatment"
+    moves = list(
+        PatientStatusChange.objects.filter(patient=patient).values_list("to_status", flat=True)
+    )
+    assert moves == ["accepted", "scheduled", "in_treatment"]
+
+
+def test_recording_every_planned_administration_moves_the_patient_to_follow_up(nurse) -> None:
+    start = today() - timedelta(days=30)
+    patient = create_patient(plan_start=start)
+    sign_consent(patient)
+    for i in range(4):
+        day = start + timedelta(days=6 * i)
+        procedure_record(
+            patient=patient, data=procedure_data(performed_at=f"{day} 09:00"), by=nurse
+        )
+        patient.refresh_from_db()
+        assert patient.status == ("follow_up" if i == 3 else "in_treatment")
+    with pytest.raises(Invalid) as refused:  # the stay is over: nothing more is done
+        procedure_record(
+            patient=patient, data=procedure_data(performed_at=f"{start} 10:00"), by=nurse
+        )
+    assert "plan" in refused.value.errors
