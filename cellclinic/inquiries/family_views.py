@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cellclinic.inquiries.family import inquiry_from_token
+from cellclinic.inquiries.models import Inquiry
 from cellclinic.inquiries.services import DeskRefused, family_reply
 from cellclinic.inquiries.views import check_uploads
 from cellclinic.programs.selectors import definition_of
@@ -35,6 +37,7 @@ def family_inquiry(request: HttpRequest, token: str) -> HttpResponse:
                 request.session["family_sent"] = True
                 return redirect(request.path)
     language = translation.get_language()
+    consent = _consent_state(inquiry)
     return render(
         request,
         "inquiries/family.html",
@@ -45,6 +48,21 @@ def family_inquiry(request: HttpRequest, token: str) -> HttpResponse:
             "error": error,
             "posted": request.POST.get("body", "") if error else "",
             "sent": request.session.pop("family_sent", False),
+            "consent": consent,
+            "consent_url": reverse("family_consent", args=[token]) if consent else "",
         },
         status=400 if error else 200,
     )
+
+
+def _consent_state(inquiry: Inquiry) -> str:
+    """'to_sign' or 'signed' once the inquiry is a patient's who may sign; '' otherwise."""
+    from cellclinic.care.consent import SIGNING_STATUSES, consent_current
+    from cellclinic.care.models import Patient
+
+    patient = Patient.objects.filter(inquiry=inquiry).first()
+    if patient is None:
+        return ""
+    if consent_current(patient=patient) is not None:
+        return "signed"
+    return "to_sign" if patient.status in SIGNING_STATUSES else ""
