@@ -167,6 +167,70 @@ def plan_session_add(
     )
 
 
+def _check_spacing(
+    plan: TreatmentPlan, moved: PlannedSession | None, when: datetime | None
+) -> None:
+    """Lumbar-puncture administrations stay within the template's spacing (5-7 days)."""
+    current = program_get(slug=plan.patient.program.slug)
+    template = current.definition.treatment if current else None
+    if template is None:
+        return
+    zone = ZoneInfo(plan.time_zone)
+    days = []
+    for session in plan.sessions.filter(kind=ADMINISTRATION):
+        moment = session.starts_at
+        if moved is not None and session.pk == moved.pk:
+            if when is None:  # the moved session is being removed
+                continue
+            moment = when
+        days.append(moment.astimezone(zone).date())
+    days.sort()
+    for earlier, later in zip(days, days[1:], strict=False):
+        if not template.min_spacing_days <= (later - earlier).days <= template.max_spacing_days:
+            raise DeskRefused("spacing", "starts_at")
+
+
+def _not_done(session: PlannedSession) -> None:
+    from cellclinic.care.models import Procedure
+
+    if Procedure.objects.filter(session=session).exists():
+        raise DeskRefused("done", "starts_at")
+
+
+def plan_session_move(
+    *, session: PlannedSession, starts_at: datetime, physician: User, reason: str
+) -> PlannedSession:
+    """Move a planned session; its history keeps the earlier time and the reason."""
+    if "physician" not in roles_of(physician):
+        raise DeskRefused("role", "starts_at")
+    reason = reason.strip()
+    if not reason or has_control_characters(reason) or len(reason) > 1000:
+        raise DeskRefused("reason_required", "reason")
+    _not_done(session)
+    if session.kind == ADMINISTRATION:
+        _check_spacing(session.plan, session, starts_at)
+    session.starts_at = starts_at
+    session._history_user = physician  # type: ignore[attr-defined]
+    session._change_reason = reason  # type: ignore[attr-defined]
+    session.save(update_fields=["starts_at"])
+    return session
+
+
+def plan_session_remove(*, session: PlannedSession, physician: User, reason: str) -> None:
+    """Take a session out of the plan (its history keeps it, with the reason)."""
+    if "physician" not in roles_of(physician):
+        raise DeskRefused("role", "reason")
+    reason = reason.strip()
+    if not reason or has_control_characters(reason) or len(reason) > 1000:
+        raise DeskRefused("reason_required", "reason")
+    _not_done(session)
+    if session.kind == ADMINISTRATION:
+        _check_spacing(session.plan, session, None)
+    session._history_user = physician  # type: ignore[attr-defined]
+    session._change_reason = reason  # type: ignore[attr-defined]
+    session.delete()
+
+
 def plan_calendar(*, plan: TreatmentPlan, language: str) -> bytes:
     """The plan as an iCalendar file with every session in the clinic's time zone."""
     from django.utils import translation

@@ -54,7 +54,13 @@ from cellclinic.care.records import (
     procedure_record,
 )
 from cellclinic.care.selectors import patient_list, patient_record, safety_report
-from cellclinic.care.services import plan_calendar, plan_from_template, plan_session_add
+from cellclinic.care.services import (
+    plan_calendar,
+    plan_from_template,
+    plan_session_add,
+    plan_session_move,
+    plan_session_remove,
+)
 from cellclinic.care.validation import Invalid
 from cellclinic.inquiries.family import inquiry_from_token
 from cellclinic.inquiries.services import DeskRefused
@@ -72,6 +78,13 @@ def _refusal(code: str) -> str:
         "no_template": _("The program has no treatment template."),
         "kind": _("Choose one of the kinds offered."),
         "minutes": _("Give a duration between 5 and 480 minutes."),
+        "spacing": _(
+            "Cell administrations must stay between the program's minimum and maximum "
+            "number of days apart."
+        ),
+        "done": _("This session already has a recorded procedure; it cannot change."),
+        "reason_required": _("Give the reason."),
+        "session": _("There is no such session in this plan."),
     }.get(code, _("This cannot be done."))
 
 
@@ -102,6 +115,23 @@ def plan_page(request: HttpRequest, patient: str) -> HttpResponse:
                     physician=request.user,  # type: ignore[arg-type]
                 )
                 messages.success(request, _("The session is added."))
+            elif action in ("move", "remove") and plan is not None:
+                session = _plan_session(plan, request.POST.get("session", ""))
+                reason = request.POST.get("reason", "")
+                if action == "remove":
+                    plan_session_remove(session=session, physician=request.user, reason=reason)  # type: ignore[arg-type]
+                    messages.success(request, _("The session is taken out of the plan."))
+                else:
+                    when = _moment(request.POST.get("starts_at", ""), plan.time_zone)
+                    if when is None:
+                        raise DeskRefused("moment", "starts_at")
+                    plan_session_move(
+                        session=session,
+                        starts_at=when,
+                        physician=request.user,  # type: ignore[arg-type]
+                        reason=reason,
+                    )
+                    messages.success(request, _("The session is moved."))
             else:
                 raise DeskRefused("action", "action")
         except DeskRefused as refused:
@@ -146,6 +176,16 @@ def plan_ics(request: HttpRequest, patient: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="plan-{found.inquiry.reference}.ics"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _plan_session(plan: TreatmentPlan, key: str) -> Any:
+    try:
+        found = plan.sessions.filter(uuid=uuid_module.UUID(key)).first()
+    except ValueError:
+        found = None
+    if found is None:
+        raise DeskRefused("session", "session")
+    return found
 
 
 def _date(text: str) -> date | None:

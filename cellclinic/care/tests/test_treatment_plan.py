@@ -122,3 +122,50 @@ def test_a_nurse_cannot_make_the_plan(patient: Patient, sign_in) -> None:
         f"/staff/patients/{patient.uuid}/plan/", {"action": "create", "start": "2027-03-01"}
     )
     assert response.status_code == 400 and not PlannedSession.objects.exists()
+
+
+def test_a_physician_moves_and_removes_sessions_within_the_spacing_with_a_reason(
+    patient: Patient, sign_in
+) -> None:
+    plan = plan_from_template(
+        patient=patient, start=date(2027, 3, 1), physician=patient.accepted_by
+    )
+    url = f"/staff/patients/{patient.uuid}/plan/"
+    physician = sign_in("physician")
+    second = plan.sessions.filter(kind="lumbar_puncture").order_by("starts_at")[1]  # 7 March
+    too_far = physician.post(
+        url,
+        {
+            "action": "move",
+            "session": str(second.uuid),
+            "starts_at": "2027-03-10 09:00",
+            "reason": "x",
+        },
+    )
+    assert too_far.status_code == 400 and "days apart" in too_far.content.decode()
+    no_reason = physician.post(
+        url, {"action": "move", "session": str(second.uuid), "starts_at": "2027-03-08 09:00"}
+    )
+    assert no_reason.status_code == 400
+    moved = physician.post(
+        url,
+        {
+            "action": "move",
+            "session": str(second.uuid),
+            "starts_at": "2027-03-08 10:00",
+            "reason": "The family arrives a day late",
+        },
+    )
+    assert moved.status_code == 302
+    second.refresh_from_db()
+    assert second.starts_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%d %H:%M") == "08 10:00"
+    assert second.history.first().history_change_reason == "The family arrives a day late"
+    rehab = plan.sessions.filter(kind="physiotherapy").first()
+    assert rehab is not None
+    removed = physician.post(
+        url, {"action": "remove", "session": str(rehab.uuid), "reason": "Too tired"}
+    )
+    assert removed.status_code == 302 and not plan.sessions.filter(pk=rehab.pk).exists()
+    nurse = sign_in("nurse")
+    refused = nurse.post(url, {"action": "remove", "session": str(second.uuid), "reason": "no"})
+    assert refused.status_code == 400 and plan.sessions.filter(pk=second.pk).exists()
