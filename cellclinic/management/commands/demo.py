@@ -18,6 +18,7 @@ from django.db import transaction
 
 from cellclinic.accounts.roles import ROLES
 from cellclinic.accounts.services import staff_user_create, staff_user_reset_credentials
+from cellclinic.care.models import Patient
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.inquiries.services import inquiry_submit
 from cellclinic.programs.answers import validate_answers
@@ -150,6 +151,9 @@ class Command(BaseCommand):
                 lines.append(
                     f"role={role} username={username} password={password} totp_secret={secret}"
                 )
+        if not options["no_inquiries"] and not Patient.objects.exists():
+            with transaction.atomic():
+                self._care()
         self.stderr.write("Staff sign in at http://127.0.0.1:8000/accounts/login/ with these:")
         for line in lines:
             self.stdout.write(line)
@@ -164,3 +168,88 @@ class Command(BaseCommand):
                 raise AssertionError(f"demo answers for {slug} are invalid: {checked.errors}")
             inquiry, _ = inquiry_submit(program=program, answers=checked.answers, language=language)
             self.stderr.write(f"sample inquiry {inquiry.reference} ({slug})")
+
+    def _care(self) -> None:
+        """Two accepted patients: one in treatment (consent, plan, two administrations, a
+        mild adverse event), one scheduled who still has to sign the consent."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from cellclinic.care.consent import consent_document_in_force, consent_sign
+        from cellclinic.care.records import adverse_event_record, procedure_record
+        from cellclinic.care.services import inquiry_accept, plan_from_template
+        from cellclinic.inquiries.models import Status
+        from cellclinic.inquiries.services import inquiry_status_change
+
+        physician = User.objects.get(username="demo-physician")
+        nurse = User.objects.get(username="demo-nurse")
+        today = timezone.localdate()
+        chosen = Inquiry.objects.filter(
+            contact_email__in=["amira.haddad@example.org", "lucia.fernandez@example.org"]
+        ).order_by("created_at")
+        for index, inquiry in enumerate(chosen):
+            for status in (Status.CONTACTED, Status.SCREENING, Status.CONSULTATION):
+                inquiry_status_change(inquiry=inquiry, to_status=status, by=physician)
+            patient = inquiry_accept(
+                inquiry=inquiry, physician=physician, note="Records reviewed; suitable."
+            )
+            start = today - timedelta(days=7) if index == 0 else today + timedelta(days=10)
+            if index == 0:  # a demo story: accepted three weeks ago, treated since last week
+                Patient.objects.filter(pk=patient.pk).update(
+                    created_at=timezone.now() - timedelta(days=21)
+                )
+                patient.refresh_from_db()
+            plan_from_template(patient=patient, start=start, physician=physician)
+            self.stderr.write(f"sample patient {inquiry.reference}: plan from {start}")
+            if index != 0:
+                continue
+            document = consent_document_in_force(
+                program=patient.program, language=inquiry.reply_language
+            )
+            consent_sign(
+                patient=patient,
+                document=document,
+                data={
+                    "signer_name": inquiry.contact_name,
+                    "signer_role": "parent",
+                    **{f"statement-{n}": "yes" for n in range(1, len(document.statements) + 1)},
+                },
+                method="in_person",
+                address="127.0.0.1",
+                witness=nurse,
+            )
+            first = None
+            for day in (start, start + timedelta(days=6)):
+                for route, hour in (("lumbar_puncture", "09:00"), ("intravenous", "13:00")):
+                    made = procedure_record(
+                        patient=patient,
+                        data={
+                            "performed_at": f"{day} {hour}",
+                            "route": route,
+                            "cell_type": "umbilical cord mesenchymal stromal cells",
+                            "dose": "30",
+                            "dose_unit": "million_cells",
+                            "operator": physician.username,
+                        },
+                        by=nurse,
+                    )
+                    first = first or made
+            assert first is not None
+            adverse_event_record(
+                patient=patient,
+                data={
+                    "procedure": str(first.uuid),
+                    "description": "Headache on the evening after the lumbar puncture.",
+                    "category": "nervous_system",
+                    "grade": "1",
+                    "serious": "no",
+                    "relation_cells": "unlikely",
+                    "relation_lumbar_puncture": "probable",
+                    "action": "treated",
+                    "outcome": "recovered",
+                    "onset_date": str(start),
+                    "resolved_date": str(start + timedelta(days=1)),
+                },
+                by=nurse,
+            )
