@@ -202,3 +202,17 @@ def consent_withdraw(*, signature: ConsentSignature, by: User, reason: str) -> N
     ConsentSignature.objects.filter(pk=signature.pk, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now(), withdrawn_reason=reason, withdrawn_recorded_by=by
     )
+
+
+def consent_request(*, patient: Patient, by: User) -> None:
+    """Ask the family, by a message in its language, to read and sign through its link."""
+    from cellclinic.inquiries.services import message_send
+
+    inquiry = patient.inquiry
+    with translation.override(inquiry.reply_language):
+        body = _(
+            "Before the first procedure we need your informed consent. Please open your "
+            "personal link below, choose 'Consent to treatment', read the whole document, "
+            "and sign it when you are ready. Ask us any question first: just reply here."
+        )
+    message_send(inquiry=inquiry, author=by, body=str(body))

@@ -26,6 +26,7 @@ from cellclinic.care.consent import (
     consent_current,
     consent_document_in_force,
     consent_document_publish,
+    consent_request,
     consent_sign,
     consent_withdraw,
 )
@@ -241,6 +242,12 @@ def patient_page(request: HttpRequest, patient: str) -> HttpResponse:
     record = patient_record(patient=found)
     zone = ZoneInfo(record["plan"].time_zone) if record["plan"] else None
     roles = roles_of(request.user)
+    if request.method == "POST" and request.POST.get("action") == "request_consent":
+        if not roles & {"coordinator", "physician"}:
+            raise PermissionDenied
+        consent_request(patient=found, by=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("The family is asked to sign through its personal link."))
+        return redirect(request.path)
     if request.method == "POST" and request.POST.get("action") == "withdraw":
         signature = record["consent"]
         try:
@@ -266,6 +273,8 @@ def patient_page(request: HttpRequest, patient: str) -> HttpResponse:
             "can_record": bool(roles & {"nurse", "physician"}),
             "can_witness": bool(roles & {"nurse", "physician", "coordinator"}),
             "can_see_inquiry": bool(roles & {"coordinator", "physician", "admin"}),
+            "can_request": bool(roles & {"coordinator", "physician"})
+            and found.status in SIGNING_STATUSES,
         },
     )
 
