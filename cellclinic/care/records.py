@@ -38,7 +38,7 @@ from cellclinic.outbox import outbox_enqueue
 RECORDERS = {"nurse", "physician"}
 # The planned sessions that are a cell administration (the supplement goes with each).
 ADMINISTRATION_KINDS = (SessionKind.LUMBAR_PUNCTURE, SessionKind.STEREOTACTIC)
-MAX_DOSE = Decimal("1000000000000")  # fits the column; no real dose comes near it
+MAX_DOSE = Decimal("1000000000")  # fits the column (14 digits, 4 decimals); no dose comes near
 RECORD_WINDOW = timedelta(minutes=10)  # clocks differ a little; the future does not count
 
 
