@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "cellclinic.inquiries",
     "cellclinic.screening",
     "cellclinic.care",
+    "cellclinic.outcomes",
     "cellclinic.accounts",
     "cellclinic.api",
     "cellclinic.audit",

@@ -81,3 +81,52 @@ class ScreeningOut(Schema):
     )
     reasons: list[ReasonOut]
     notes: list[NoteOut]
+
+
+class OutcomeRowOut(Schema):
+    treated: int
+    assessed: int
+    lost: int
+    improved: int
+    rate: float | None = Field(description="improved / assessed; null when nobody was assessed")
+    ci95: list[float] | None = Field(description="Wilson score interval at 95%")
+    worst_case_rate: float | None = Field(description="improved / treated (lost = not improved)")
+
+
+class DefinitionOut(Schema):
+    id: str
+    version: str
+    measure: str
+    direction: str
+    threshold: float
+
+
+class FamilyRowOut(Schema):
+    reported: int
+    any_domain_improved: int
+    rate: float | None
+    ci95: list[float] | None
+
+
+class OutcomeGroupOut(OutcomeRowOut):
+    group: str
+
+
+class FamilyGroupOut(FamilyRowOut):
+    group: str
+
+
+class FamilyReportedOut(Schema):
+    label: str
+    groups: list[FamilyGroupOut]
+    overall: FamilyRowOut
+
+
+class OutcomeTableOut(Schema):
+    program: str
+    timepoint: str
+    by: str | None
+    definition: DefinitionOut
+    groups: list[OutcomeGroupOut]
+    overall: OutcomeRowOut
+    family_reported: FamilyReportedOut

@@ -14,6 +14,7 @@ from ninja.security import HttpBearer, SessionAuth
 from cellclinic.accounts.access import signed_in_with_mfa
 from cellclinic.accounts.roles import roles_of
 from cellclinic.accounts.services import api_token_user
+from cellclinic.api.schemas import ErrorsOut
 from cellclinic.audit.services import access_record
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.inquiries.selectors import QueueFilters, inquiry_queue
@@ -258,15 +259,6 @@ class PatientOut(Schema):
     consent_in_force: bool
     procedures: list[ProcedureOut]
     adverse_events: list[AdverseEventOut]
-
-
-class ErrorItem(Schema):
-    field: str
-    message: str
-
-
-class ErrorsOut(Schema):
-    errors: list[ErrorItem]
 
 
 def _invalid(invalid: Any) -> Status:

@@ -19,6 +19,7 @@ from cellclinic.api.schemas import (
     ErrorsOut,
     InquiryCreatedOut,
     InquiryIn,
+    OutcomeTableOut,
     ProgramOut,
     ScreeningIn,
     ScreeningOut,
@@ -143,6 +144,33 @@ def list_programs(request: HttpRequest) -> list[dict]:
     """Every published program in its current version, texts in the request's language."""
     language = get_language()
     return [_program_out(program, language) for program in program_list()]
+
+
+@api.get(
+    "/programs/{program}/outcomes",
+    response={200: OutcomeTableOut, 404: ErrorsOut, 422: ErrorsOut},
+    tags=["programs"],
+    operation_id="program_outcomes",
+)
+def program_outcomes(
+    request: HttpRequest, program: str, timepoint: str = "m12", by: str | None = None
+) -> Status:
+    """The outcome table of `cellclinic outcomes`: treated, assessed, lost, improved by the
+    pre-registered definition (named with its version), the rate with its Wilson 95%
+    interval and the worst-case rate, overall and per group; aggregates only."""
+    from cellclinic.outcomes.statistics import OutcomeError, outcome_table
+
+    current = program_get(slug=program[:60])
+    if current is None or current.definition.outcomes is None:
+        return Status(
+            404, {"errors": [{"field": "program", "message": _("There is no such program.")}]}
+        )
+    try:
+        table = outcome_table(program=current, timepoint=timepoint[:20], by=by[:20] if by else None)
+    except OutcomeError as exc:
+        field = "timepoint" if "time point" in str(exc) else "by"
+        return Status(422, {"errors": [{"field": field, "message": str(exc)}]})
+    return Status(200, table)
 
 
 def body_fingerprint(payload: InquiryIn) -> str:

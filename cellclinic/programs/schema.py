@@ -181,6 +181,88 @@ class TreatmentTemplate(Strict):
         return self
 
 
+DOMAIN_ID = re.compile(r"^[a-z][a-z_]*[a-z]$")
+GROUPINGS = ("subtype", "age_band", "onset_band", "gmfcs")
+
+
+class FollowUpPoint(Strict):
+    """A follow-up time point: months after the last cell administration, and how many days
+    either side of the due date an assessment still counts for it."""
+
+    months: int = Field(ge=1, le=60)
+    window_days: int = Field(ge=1, le=180)
+
+
+class FollowUp(Strict):
+    """The remote follow-up schedule (programs.md section 6)."""
+
+    timepoints: dict[Literal["m1", "m3", "m6", "m12"], FollowUpPoint]
+    reminder_days: tuple[int, ...] = Field(min_length=1)
+    link_days: int = Field(ge=1, le=365)
+
+    @model_validator(mode="after")
+    def reminders_in_order(self) -> FollowUp:
+        days = list(self.reminder_days)
+        if days != sorted(set(days)) or days[0] < 0:
+            raise ValueError("reminder_days are days after the due date, increasing, from 0")
+        return self
+
+
+class Domain(Strict):
+    id: str = Field(pattern=DOMAIN_ID.pattern)
+    label: Text
+
+
+class ImprovedDefinition(Strict):
+    """The pre-registered definition of "improved": the primary measure's change from
+    baseline to the time point, in a direction, of at least a threshold. Versioned; a
+    change makes a new version, and every report names the one it used."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    version: str = Field(min_length=1, max_length=20)
+    measure: str
+    direction: Literal["increase", "decrease"]
+    threshold: float = Field(gt=0)
+    source: str = Field(min_length=1, description="where the threshold comes from")
+    text: Text
+
+
+class Outcomes(Strict):
+    """What is measured and how "improved" is defined (programs.md section 6)."""
+
+    subtype_item: str
+    clinician_instruments: tuple[str, ...] = Field(min_length=1)
+    muscle_groups: tuple[str, ...] = ()
+    family_domains: tuple[Domain, ...] = Field(min_length=1)
+    groupings: tuple[Literal["subtype", "age_band", "onset_band", "gmfcs"], ...]
+    improved: ImprovedDefinition
+
+    @model_validator(mode="after")
+    def consistent(self) -> Outcomes:
+        from cellclinic.lib.instruments import INSTRUMENTS
+
+        unknown = [i for i in self.clinician_instruments if i not in INSTRUMENTS or i == "domain"]
+        if unknown:
+            raise ValueError(f"outcomes.clinician_instruments: unknown instruments {unknown}")
+        measure = INSTRUMENTS.get(self.improved.measure)
+        if measure is None or not measure.numeric:
+            raise ValueError("outcomes.improved.measure must be a numeric instrument")
+        if self.improved.measure not in self.clinician_instruments:
+            raise ValueError("outcomes.improved.measure must be one of clinician_instruments")
+        if "mas" in self.clinician_instruments and not self.muscle_groups:
+            raise ValueError("outcomes.muscle_groups: the Modified Ashworth Scale needs them")
+        if "gmfcs" in self.groupings and "gmfcs" not in self.clinician_instruments:
+            raise ValueError("outcomes.groupings: 'gmfcs' needs the gmfcs instrument")
+        ids = [d.id for d in self.family_domains]
+        if len(set(ids)) != len(ids):
+            raise ValueError("outcomes.family_domains: ids must be unique")
+        return self
+
+    @property
+    def primary(self) -> str:
+        return self.improved.measure
+
+
 class ProgramDefinition(Strict):
     id: str
     version: Annotated[str, Field(min_length=1, max_length=20)]
@@ -193,6 +275,8 @@ class ProgramDefinition(Strict):
     # (a test checks it).
     screening: Screening = Field(default_factory=lambda: Screening(required=(), rules=()))
     treatment: TreatmentTemplate | None = None
+    followup: FollowUp | None = None
+    outcomes: Outcomes | None = None
 
     @field_validator("id")
     @classmethod
@@ -221,6 +305,10 @@ class ProgramDefinition(Strict):
             if item.not_before is not None and seen.get(item.not_before, None) is None:
                 raise ValueError(f"{item.id}: 'not_before' names an unknown item")
         self._check_screening(seen)
+        if self.outcomes is not None:
+            subtype = seen.get(self.outcomes.subtype_item)
+            if subtype is None or subtype.type != "choice":
+                raise ValueError("outcomes.subtype_item must name a choice item of the program")
         return self
 
     def _check_screening(self, seen: dict[str, Item]) -> None:

@@ -1,0 +1,79 @@
+"""The outcome registry: treated patients and their assessments (programs.md section 7).
+
+Patients come from a registry import or from the clinic's own care records; assessments
+from an import, a clinician's entry or the family's follow-up report. Every outcome figure
+is an aggregate over these two tables.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistryPatient(models.Model):
+    """One patient of the registry. `age_band` and `onset_band` are derived from the dates
+    when the row is written, so grouping is a plain column."""
+
+    patient_id = models.CharField(max_length=64, unique=True)
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="+")
+    care_patient = models.OneToOneField(
+        "care.Patient",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registry_entry",
+    )
+    subtype = models.CharField(max_length=50)
+    sex = models.CharField(max_length=10)
+    birth_date = models.DateField()
+    onset_date = models.DateField(null=True, blank=True)
+    first_treatment = models.DateField(null=True, blank=True)
+    last_treatment = models.DateField(null=True, blank=True)
+    age_band = models.CharField(max_length=10, blank=True)
+    onset_band = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["patient_id"]
+        indexes = [models.Index(fields=["program", "first_treatment"], name="registry_treated")]
+
+    def __str__(self) -> str:
+        return self.patient_id
+
+
+class Assessment(models.Model):
+    """One value of one instrument (and item) at one time point."""
+
+    class Source(models.TextChoices):
+        IMPORT = "import", _("Registry import")
+        CLINICIAN = "clinician", _("Clinician")
+        FAMILY = "family", _("Family")
+
+    patient = models.ForeignKey(
+        RegistryPatient, on_delete=models.CASCADE, related_name="assessments"
+    )
+    timepoint = models.CharField(max_length=10)
+    date = models.DateField()
+    instrument = models.CharField(max_length=10)
+    item = models.CharField(max_length=40, blank=True)
+    value = models.CharField(max_length=20)
+    score = models.FloatField(help_text="the value as a number (MAS 1+ is 1.5; improved 1)")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    recorded_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["patient", "timepoint", "instrument", "item"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "timepoint", "instrument", "item"], name="assessment_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["instrument", "timepoint", "patient"], name="assessment_lookup")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.item} at {self.timepoint}".replace("  ", " ")

@@ -1,0 +1,224 @@
+"""Outcome statistics (programs.md section 6; `cellclinic outcomes` in interfaces.md).
+
+For a program, a time point and a grouping: treated (a first treatment date), assessed
+(both a baseline and a time-point value of the primary measure), lost (treated but not
+assessed: no value at the time point, or no baseline to compare it with), improved (by the
+program's pre-registered definition), the rate among the assessed with its Wilson 95%
+interval, and the worst-case rate (improved / treated: everyone lost counted as not
+improved). One SQL aggregate per table, the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from scipy.stats import binomtest
+
+from cellclinic.lib.bands import AGE_BANDS, ONSET_BANDS
+from cellclinic.lib.instruments import TIMEPOINTS
+from cellclinic.outcomes.models import Assessment, RegistryPatient
+from cellclinic.programs.schema import Outcomes, ProgramDefinition
+from cellclinic.programs.selectors import CurrentProgram
+
+GROUP_COLUMNS = {"subtype": "subtype", "age_band": "age_band", "onset_band": "onset_band"}
+# Scores are stored as floats: a difference that equals the threshold must count.
+EPSILON = 1e-9
+
+
+class OutcomeError(ValueError):
+    """A request the table cannot answer (an unknown time point or grouping)."""
+
+
+def wilson(improved: int, assessed: int) -> tuple[float, float] | None:
+    """The Wilson score interval at 95% (None when nobody was assessed)."""
+    if assessed == 0:
+        return None
+    interval = binomtest(improved, assessed).proportion_ci(confidence_level=0.95, method="wilson")
+    return float(interval.low), float(interval.high)
+
+
+@dataclass(frozen=True)
+class Row:
+    group: str
+    treated: int
+    assessed: int
+    improved: int
+    family_reported: int  # treated with a family report of any domain at the time point
+    family_improved: int  # ... of whom some domain is improved
+
+    @property
+    def lost(self) -> int:
+        return self.treated - self.assessed
+
+    def as_dict(self) -> dict[str, Any]:
+        interval = wilson(self.improved, self.assessed)
+        return {
+            "group": self.group,
+            "treated": self.treated,
+            "assessed": self.assessed,
+            "lost": self.lost,
+            "improved": self.improved,
+            "rate": self.improved / self.assessed if self.assessed else None,
+            "ci95": list(interval) if interval else None,
+            "worst_case_rate": self.improved / self.treated if self.treated else None,
+        }
+
+    def family(self) -> dict[str, Any]:
+        """The family-reported "any domain improved" rate: a different, softer measure."""
+        interval = wilson(self.family_improved, self.family_reported)
+        return {
+            "reported": self.family_reported,
+            "any_domain_improved": self.family_improved,
+            "rate": self.family_improved / self.family_reported if self.family_reported else None,
+            "ci95": list(interval) if interval else None,
+        }
+
+
+def groups_of(definition: ProgramDefinition, by: str) -> list[str]:
+    """Every group of a grouping, in order, so an empty group still shows as empty."""
+    assert definition.outcomes is not None
+    if by == "subtype":
+        return list(definition.item(definition.outcomes.subtype_item).choices)
+    if by == "age_band":
+        return list(AGE_BANDS)
+    if by == "onset_band":
+        return list(ONSET_BANDS)
+    return ["1", "2", "3", "4", "5", "unknown"]
+
+
+def _treated(program: CurrentProgram, outcomes: Outcomes, timepoint: str) -> QuerySet[Any]:
+    measure = outcomes.improved.measure
+    return RegistryPatient.objects.filter(
+        program_id=program.version.program_id, first_treatment__isnull=False
+    ).annotate(
+        base=FilteredRelation(
+            "assessments",
+            condition=Q(
+                assessments__timepoint="baseline",
+                assessments__instrument=measure,
+                assessments__item="",
+            ),
+        ),
+        at=FilteredRelation(
+            "assessments",
+            condition=Q(
+                assessments__timepoint=timepoint,
+                assessments__instrument=measure,
+                assessments__item="",
+            ),
+        ),
+    )
+
+
+def outcome_rows(*, program: CurrentProgram, timepoint: str, by: str | None) -> list[Row]:
+    """The outcome table's rows: one per group of `by` (all groups, empty ones too), or a
+    single overall row when `by` is None."""
+    definition = program.definition
+    outcomes = definition.outcomes
+    if outcomes is None:
+        raise OutcomeError(f"{program.slug} has no outcome measures")
+    if timepoint not in TIMEPOINTS or timepoint == "baseline":
+        raise OutcomeError(f"the time point must be one of {', '.join(TIMEPOINTS[1:])}")
+    if by is not None and by not in outcomes.groupings:
+        raise OutcomeError(f"{program.slug} is grouped by {', '.join(outcomes.groupings)}")
+    improved = outcomes.improved
+    change = (
+        F("at__score") - F("base__score")
+        if improved.direction == "increase"
+        else F("base__score") - F("at__score")
+    )
+    rows = _treated(program, outcomes, timepoint).annotate(change=change)
+    if by == "gmfcs":
+        rows = rows.annotate(
+            gmfcs_base=FilteredRelation(
+                "assessments",
+                condition=Q(assessments__timepoint="baseline", assessments__instrument="gmfcs"),
+            )
+        ).annotate(group=Coalesce(F("gmfcs_base__value"), Value("unknown")))
+    elif by is not None:
+        rows = rows.annotate(group=F(GROUP_COLUMNS[by]))
+    else:
+        rows = rows.annotate(group=Value("overall"))
+    domains = Assessment.objects.filter(
+        patient=OuterRef("pk"), timepoint=timepoint, instrument="domain"
+    )
+    rows = rows.annotate(
+        reported=Exists(domains), any_improved=Exists(domains.filter(value="improved"))
+    )
+    both = Q(base__id__isnull=False, at__id__isnull=False)
+    counted = (
+        rows.values("group")
+        .annotate(
+            treated=Count("id"),
+            assessed=Count("id", filter=both),
+            improved=Count("id", filter=both & Q(change__gte=improved.threshold - EPSILON)),
+            family_reported=Count("id", filter=Q(reported=True)),
+            family_improved=Count("id", filter=Q(any_improved=True)),
+        )
+        .order_by()
+    )
+    found = {
+        str(r["group"]): Row(
+            group=str(r["group"]),
+            treated=r["treated"],
+            assessed=r["assessed"],
+            improved=r["improved"],
+            family_reported=r["family_reported"],
+            family_improved=r["family_improved"],
+        )
+        for r in counted
+    }
+    names = groups_of(definition, by) if by else ["overall"]
+    extra = sorted(set(found) - set(names))  # a value the file no longer lists: still counted
+    return [found.get(name) or Row(name, 0, 0, 0, 0, 0) for name in [*names, *extra]]
+
+
+def _total(rows: list[Row]) -> Row:
+    return Row(
+        "overall",
+        sum(r.treated for r in rows),
+        sum(r.assessed for r in rows),
+        sum(r.improved for r in rows),
+        sum(r.family_reported for r in rows),
+        sum(r.family_improved for r in rows),
+    )
+
+
+def outcome_table(*, program: CurrentProgram, timepoint: str, by: str | None) -> dict[str, Any]:
+    """The table of interfaces.md (`cellclinic outcomes --format json`), plus the family-
+    reported rate under `family_reported`, labelled as such."""
+    rows = outcome_rows(program=program, timepoint=timepoint, by=by)
+    overall = _total(rows)
+    outcomes = program.definition.outcomes
+    assert outcomes is not None
+    return {
+        "program": program.slug,
+        "timepoint": timepoint,
+        "by": by,
+        "definition": {
+            "id": outcomes.improved.id,
+            "version": outcomes.improved.version,
+            "measure": outcomes.improved.measure,
+            "direction": outcomes.improved.direction,
+            "threshold": outcomes.improved.threshold,
+        },
+        "groups": [r.as_dict() for r in rows] if by else [],
+        "overall": {k: v for k, v in overall.as_dict().items() if k != "group"},
+        "family_reported": {
+            "label": "family-reported: any domain improved (not the pre-registered measure)",
+            "groups": [{"group": r.group, **r.family()} for r in rows] if by else [],
+            "overall": overall.family(),
+        },
+    }
