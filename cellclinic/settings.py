@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "cellclinic.screening",
     "cellclinic.care",
     "cellclinic.outcomes",
+    "cellclinic.followup",
     "cellclinic.accounts",
     "cellclinic.api",
     "cellclinic.audit",

@@ -4,9 +4,11 @@ from cellclinic import views
 from cellclinic.api.urls import api
 from cellclinic.audit import views as audit_views
 from cellclinic.care import views as care_views
+from cellclinic.followup import views as followup_views
 from cellclinic.inquiries import family_views
 from cellclinic.inquiries import staff_views as desk
 from cellclinic.inquiries import views as inquiry_views
+from cellclinic.outcomes import views as outcome_views
 from cellclinic.programs import views as program_views
 from cellclinic.screening import views as screening_views
 
@@ -78,6 +80,19 @@ urlpatterns = [
     path("staff/patients/<str:patient>/plan.ics", care_views.plan_ics, name="plan_ics"),
     path("family/<str:token>/", family_views.family_inquiry, name="family_inquiry"),
     path("family/<str:token>/consent/", care_views.family_consent, name="family_consent"),
+    path("followup/<str:token>/", followup_views.followup_family, name="followup_family"),
+    path("staff/followup/", followup_views.followup_desk, name="followup_desk"),
+    path(
+        "staff/patients/<str:patient>/assessments/",
+        followup_views.patient_assessments,
+        name="patient_assessments",
+    ),
+    path("staff/outcomes/", outcome_views.outcome_report, name="outcome_report"),
+    path(
+        "staff/outcomes/export.zip",
+        outcome_views.deidentified_export,
+        name="deidentified_export",
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from cellclinic.accounts.roles import roles_of
 from cellclinic.care.consent import consent_current
+from cellclinic.care.hooks import procedure_recorded
 from cellclinic.care.models import (
     ADMINISTRATION_ROUTES,
     AdverseEvent,
@@ -140,6 +141,7 @@ def procedure_record(*, patient: Patient, data: dict[str, Any], by: User) -> Pro
                 by=by,
                 reason="every planned administration done",
             )
+        procedure_recorded(locked)
     patient.status = locked.status
     return procedure
 
@@ -171,11 +173,13 @@ def procedure_correct(
     except Invalid as invalid:
         raise Invalid({**invalid.errors, **check.errors}) from None
     check.done()
-    for field, value in values.items():
-        setattr(procedure, field, value)
-    procedure._history_user = by  # type: ignore[attr-defined]
-    procedure._change_reason = reason  # type: ignore[attr-defined]
-    procedure.save()
+    with transaction.atomic():
+        for field, value in values.items():
+            setattr(procedure, field, value)
+        procedure._history_user = by  # type: ignore[attr-defined]
+        procedure._change_reason = reason  # type: ignore[attr-defined]
+        procedure.save()
+        procedure_recorded(procedure.patient)  # a corrected date moves the treatment dates
     return procedure
 
 

@@ -33,11 +33,18 @@ def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
         }
         for section in definition.page
     ]
+    from cellclinic.outcomes.selectors import public_figures
+
+    figures = public_figures(program=program)
     return render(
         request,
         "programs/program.html",
         {
             "program": program,
+            "figures": figures,
+            "definition_text": definition.outcomes.improved.text.get(language)
+            if definition.outcomes
+            else "",
             "name": definition.name.get(language),
             "summary": definition.summary.get(language),
             "sections": sections,

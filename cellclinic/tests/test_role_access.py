@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from cellclinic.accounts.services import staff_user_create
+from cellclinic.followup.services import followup_token
 from cellclinic.inquiries.family import family_token
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.inquiries.services import inquiry_submit
@@ -74,6 +75,11 @@ TABLE: dict[str, dict[str, Any]] = {
     "consent_documents": {**DESK, "coordinator": 403, "physician": 403},
     "consent_document_edit": {**DESK, "coordinator": 403, "physician": 403},
     "family_consent": {**dict.fromkeys(PERSONAS, 404), "family": 200},
+    "followup_family": {**dict.fromkeys(PERSONAS, 404), "family": 200},  # the link is the key
+    "followup_desk": CARE,
+    "patient_assessments": CARE,
+    "outcome_report": {**DESK, "analyst": 200},
+    "deidentified_export": {**DESK, "coordinator": 403, "physician": 403, "analyst": 200},
     "api-v1:openapi-json": PUBLIC,
     "api-v1:openapi-view": PUBLIC,
     "api-v1:api-root": dict.fromkeys(PERSONAS, 404),
@@ -202,6 +208,15 @@ def world(db: None, sign_in) -> dict[str, Any]:
     }
     clients["anonymous"] = Client()
     clients["family"] = Client()
+    from cellclinic.followup.models import FollowUp
+
+    FollowUp.objects.create(
+        patient=patient,
+        timepoint="m1",
+        due_date=today,
+        window_start=today - timedelta(days=7),
+        window_end=today + timedelta(days=7),
+    )
     return {
         "inquiry": inquiry,
         "clients": clients,
@@ -247,6 +262,11 @@ def url_for(name: str, inquiry: Inquiry) -> str:
         "consent_documents": "/staff/consent-documents/",
         "consent_document_edit": "/staff/consent-documents/stroke/ru/",
         "family_consent": f"/family/{family_token(inquiry)}/consent/",
+        "followup_family": f"/followup/{followup_token(patient.followups.get())}/",
+        "followup_desk": "/staff/followup/",
+        "patient_assessments": f"/staff/patients/{patient.uuid}/assessments/",
+        "outcome_report": "/staff/outcomes/",
+        "deidentified_export": "/staff/outcomes/export.zip",
         "api-v1:openapi-json": "/api/v1/openapi.json",
         "api-v1:openapi-view": "/api/v1/docs",
         "api-v1:api-root": "/api/v1/",
@@ -270,6 +290,8 @@ def test_each_persona_gets_what_the_table_declares(world: dict[str, Any], name: 
         url = url_for(name, inquiry)
         if name in ("family_inquiry", "family_consent") and persona != "family":
             url = url.replace(family_token(inquiry), family_token(inquiry)[:-11] + "tampered000")
+        if name == "followup_family" and persona != "family":
+            url = url[:-12] + "tampered000/"
         response = world["clients"][persona].get(url)
         expected = TABLE[name][persona]
         if expected == "login":
@@ -295,6 +317,9 @@ STAFF_URLS = sorted(
             "consent_",
             "discharge_",
             "safety_",
+            "followup_desk",
+            "outcome_",
+            "deidentified_",
             "api-v1:list_inq",
             "api-v1:read_inq",
             "api-v1:read_pat",

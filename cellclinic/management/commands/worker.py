@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from cellclinic.followup.services import reminders_due
 from cellclinic.outbox import outbox_requeue_due
 from cellclinic.ratelimit import rate_limit_prune
 from cellclinic.screening.services import screening_pending
@@ -31,6 +32,9 @@ def _sweep(stop: threading.Event, every: float) -> None:
             screened = screening_pending(limit=500)
             if screened:
                 logger.info("screened %d inquiries that had no decision", screened)
+            reminded = reminders_due()
+            if reminded:
+                logger.info("sent %d follow-up reminders whose task was lost", reminded)
             rate_limit_prune()
         except Exception:
             logger.exception("outbox sweep failed; trying again later")
@@ -51,6 +55,7 @@ class Command(BaseCommand):
         if options["batch"]:
             outbox_requeue_due(grace_seconds=0)
             screening_pending()
+            reminders_due()
             call_command("db_worker", batch=True, interval=0, verbosity=options["verbosity"])
             return
         stop = threading.Event()

@@ -1,0 +1,242 @@
+"""Follow-up: the schedule after the last administration, the family's personal link and
+report, and reminders that stop once the family has answered."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cellclinic.care.models import Patient
+from cellclinic.care.validation import Invalid
+from cellclinic.followup.models import FollowUp, Reminder
+from cellclinic.lib.instruments import DOMAIN_VALUES
+from cellclinic.outbox import outbox_enqueue
+from cellclinic.outcomes.models import Assessment
+from cellclinic.outcomes.services import assessment_record, registry_sync_care
+from cellclinic.programs.schema import ProgramDefinition
+from cellclinic.programs.selectors import program_get
+
+SALT = "cellclinic.followup-link"
+REMINDER_TIME = time(9, 0)  # the clinic's morning
+
+
+def _definition(patient: Patient) -> ProgramDefinition | None:
+    current = program_get(slug=patient.program.slug)
+    return current.definition if current else None
+
+
+def followup_after_procedure(patient: Patient) -> None:
+    """Care recorded a procedure: bring the registry row up to date, and once every planned
+    administration is done, make the follow-up schedule."""
+    row = registry_sync_care(patient)
+    if row is not None and row.last_treatment is not None:
+        followup_schedule(patient=patient)
+
+
+def followup_schedule(*, patient: Patient) -> list[FollowUp]:
+    """Due dates at the program's time points after the last administration, with their
+    windows and reminders. Run again after a correction, it moves what is not answered."""
+    definition = _definition(patient)
+    row = getattr(patient, "registry_entry", None) or registry_sync_care(patient)
+    if definition is None or definition.followup is None or row is None:
+        return []
+    last = row.last_treatment
+    if last is None:
+        return []
+    zone = ZoneInfo(settings.CLINIC_TIME_ZONE)
+    made = []
+    with transaction.atomic():
+        for timepoint, point in definition.followup.timepoints.items():
+            due = last + relativedelta(months=point.months)
+            window = timedelta(days=point.window_days)
+            followup, _created = FollowUp.objects.get_or_create(
+                patient=patient,
+                timepoint=timepoint,
+                defaults={
+                    "due_date": due,
+                    "window_start": due - window,
+                    "window_end": due + window,
+                },
+            )
+            if followup.answered_at is None and followup.due_date != due:
+                FollowUp.objects.filter(pk=followup.pk).update(
+                    due_date=due, window_start=due - window, window_end=due + window
+                )
+                followup.refresh_from_db()
+            for days in definition.followup.reminder_days:
+                when = datetime.combine(due + timedelta(days=days), REMINDER_TIME, tzinfo=zone)
+                reminder, created = Reminder.objects.get_or_create(
+                    followup=followup, days_after_due=days, defaults={"due_at": when}
+                )
+                if not created and reminder.sent_at is None and reminder.due_at != when:
+                    Reminder.objects.filter(pk=reminder.pk).update(due_at=when)
+                if reminder.sent_at is None:
+                    transaction.on_commit(partial(_schedule_reminder, reminder.pk, when))
+            made.append(followup)
+    return made
+
+
+def _schedule_reminder(reminder_id: int, when: datetime) -> None:
+    from cellclinic.followup.tasks import send_reminder
+
+    send_reminder.using(run_after=when).enqueue(reminder_id=reminder_id)
+
+
+# --- the family's link -------------------------------------------------------------------------
+
+
+def followup_token(followup: FollowUp) -> str:
+    return signing.dumps({"followup": str(followup.uuid)}, salt=SALT, compress=True)
+
+
+def followup_url(followup: FollowUp) -> str:
+    return settings.SITE_URL + reverse("followup_family", args=[followup_token(followup)])
+
+
+def followup_from_token(token: str) -> FollowUp | None:
+    """The follow-up of a link, or None when forged, damaged or older than the program's
+    `link_days` (each reminder carries a fresh link)."""
+    try:
+        data = signing.loads(token, salt=SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("followup"), str):
+        return None
+    try:
+        followup = (
+            FollowUp.objects.select_related("patient__program", "patient__inquiry")
+            .filter(uuid=data["followup"])
+            .first()
+        )
+    except Exception:  # a malformed UUID inside a valid signature cannot happen; be safe
+        return None
+    if followup is None:
+        return None
+    definition = _definition(followup.patient)
+    days = definition.followup.link_days if definition and definition.followup else 60
+    try:
+        signing.loads(token, salt=SALT, max_age=timedelta(days=days))
+    except signing.SignatureExpired:
+        return None
+    return followup
+
+
+def family_report(*, followup: FollowUp, data: dict[str, Any]) -> list[Assessment]:
+    """The family's answer: improved, same or worse for each domain it can judge (at least
+    one). Stored as the time point's domain assessments; reminders stop."""
+    definition = _definition(followup.patient)
+    if definition is None or definition.outcomes is None:
+        raise Invalid({"form": _("This follow-up cannot be answered now.")})
+    errors: dict[str, str] = {}
+    answers: dict[str, str] = {}
+    for domain in definition.outcomes.family_domains:
+        value = data.get(f"domain-{domain.id}") or ""
+        if value in ("", "unknown"):
+            continue
+        if value not in DOMAIN_VALUES:
+            errors[f"domain-{domain.id}"] = _("Choose one of the answers offered.")
+        else:
+            answers[domain.id] = value
+    if not answers and not errors:
+        errors["form"] = _("Answer at least one question.")
+    if errors:
+        raise Invalid(errors)
+    today = timezone.localdate(timezone=ZoneInfo(settings.CLINIC_TIME_ZONE))
+    with transaction.atomic():
+        made = [
+            assessment_record(
+                patient=followup.patient,
+                data={
+                    "timepoint": followup.timepoint,
+                    "instrument": "domain",
+                    "item": domain,
+                    "value": value,
+                    "date": today.isoformat(),
+                },
+                by=None,
+                source=Assessment.Source.FAMILY,
+            )
+            for domain, value in answers.items()
+        ]
+        now = timezone.now()
+        FollowUp.objects.filter(pk=followup.pk).update(answered_at=now)
+        Reminder.objects.filter(followup=followup, sent_at__isnull=True).update(skipped_at=now)
+        followup.answered_at = now
+    return made
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+
+def reminder_send(*, reminder_id: int) -> bool:
+    """Send one reminder if it is due, unsent and its follow-up unanswered; True if sent.
+
+    The row is claimed by a conditional update; the e-mail goes through the retrying
+    outbox in the family's language, with a fresh personal link.
+    """
+    now = timezone.now()
+    reminder = (
+        Reminder.objects.select_related("followup__patient__inquiry").filter(pk=reminder_id).first()
+    )
+    if reminder is None:
+        return False
+    followup = reminder.followup
+    if followup.answered_at is not None:
+        Reminder.objects.filter(pk=reminder_id, sent_at__isnull=True).update(skipped_at=now)
+        return False
+    if followup.state(timezone.localdate(timezone=ZoneInfo(settings.CLINIC_TIME_ZONE))) == (
+        FollowUp.State.MISSED
+    ):
+        Reminder.objects.filter(pk=reminder_id, sent_at__isnull=True).update(skipped_at=now)
+        return False
+    with transaction.atomic():
+        claimed = Reminder.objects.filter(
+            pk=reminder_id, sent_at__isnull=True, skipped_at__isnull=True, due_at__lte=now
+        ).update(sent_at=now)
+        if not claimed:
+            return False
+        inquiry = followup.patient.inquiry
+        definition = _definition(followup.patient)
+        with translation.override(inquiry.reply_language):
+            context = {
+                "inquiry": inquiry,
+                "program_name": definition.name.get(inquiry.reply_language) if definition else "",
+                "timepoint": followup.timepoint,
+                "months": followup.timepoint.lstrip("m"),
+                "link": followup_url(followup),
+                "clinic_name": settings.CLINIC_NAME,
+                "first": reminder.days_after_due == 0,
+            }
+            subject = render_to_string("followup/email/reminder_subject.txt", context)
+            body = render_to_string("followup/email/reminder_body.txt", context)
+        outbox_enqueue(
+            kind="followup_reminder",
+            to=inquiry.contact_email,
+            language=inquiry.reply_language,
+            subject=" ".join(subject.split()),
+            body=body,
+            inquiry=inquiry,
+        )
+    return True
+
+
+def reminders_due(*, limit: int = 500) -> int:
+    """Send every reminder that is due (the worker's sweep: a lost task never loses one)."""
+    now = timezone.now()
+    ids = list(
+        Reminder.objects.filter(
+            due_at__lte=now, sent_at__isnull=True, skipped_at__isnull=True
+        ).values_list("pk", flat=True)[:limit]
+    )
+    return sum(1 for pk in ids if reminder_send(reminder_id=pk))

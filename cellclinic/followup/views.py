@@ -1,0 +1,150 @@
+"""The family's follow-up page (personal link) and the staff's follow-up desk."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from cellclinic.accounts.access import patient_for, staff_view
+from cellclinic.accounts.roles import roles_of
+from cellclinic.audit.services import access_record
+from cellclinic.care.validation import Invalid
+from cellclinic.followup.models import FollowUp
+from cellclinic.followup.selectors import followup_board
+from cellclinic.followup.services import family_report, followup_from_token
+from cellclinic.lib.instruments import INSTRUMENTS, TIMEPOINTS
+from cellclinic.lib.text import search_text
+from cellclinic.outcomes.models import Assessment, RegistryPatient
+from cellclinic.outcomes.services import assessment_record
+from cellclinic.programs.models import Program
+from cellclinic.programs.selectors import program_get
+
+
+def followup_family(request: HttpRequest, token: str) -> HttpResponse:
+    followup = followup_from_token(token)
+    if followup is None:
+        return render(request, "followup/link_invalid.html", status=404)
+    language = get_language()
+    current = program_get(slug=followup.patient.program.slug)
+    definition = current.definition if current else None
+    if definition is None or definition.outcomes is None:
+        return render(request, "followup/link_invalid.html", status=404)
+    errors: dict[str, str] = {}
+    posted = request.POST if request.method == "POST" else {}
+    if request.method == "POST" and followup.answered_at is None:
+        try:
+            family_report(followup=followup, data=dict(request.POST.items()))
+        except Invalid as invalid:
+            errors = invalid.errors
+        else:
+            return redirect(request.path)
+    today = timezone.localdate(timezone=ZoneInfo(settings.CLINIC_TIME_ZONE))
+    domains = [
+        {
+            "id": d.id,
+            "label": d.label.get(language),
+            "value": posted.get(f"domain-{d.id}", ""),
+            "error": errors.get(f"domain-{d.id}", ""),
+        }
+        for d in definition.outcomes.family_domains
+    ]
+    return render(
+        request,
+        "followup/family.html",
+        {
+            "followup": followup,
+            "months": followup.timepoint.lstrip("m"),
+            "program_name": definition.name.get(language),
+            "domains": domains,
+            "errors": errors,
+            "state": followup.state(today),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@staff_view("coordinator", "physician", "nurse", "admin")
+def followup_desk(request: HttpRequest) -> HttpResponse:
+    state = search_text(request.GET.get("state", ""), 20)
+    program = search_text(request.GET.get("program", ""), 60)
+    today = timezone.localdate(timezone=ZoneInfo(settings.CLINIC_TIME_ZONE))
+    board = followup_board(today=today, state=state, program=program)
+    access_record(request=request, action="list", object_type="followup", object_ref="desk")
+    return render(
+        request,
+        "followup/desk.html",
+        {
+            **board,
+            "states": FollowUp.State.choices,
+            "state": state,
+            "program": program,
+            "programs": Program.objects.order_by("slug"),
+            "today": today,
+        },
+    )
+
+
+@staff_view("coordinator", "physician", "nurse", "admin")
+def patient_assessments(request: HttpRequest, patient: str) -> HttpResponse:
+    """A patient's measures at each time point and follow-up schedule; clinicians enter
+    values here (the family's answers arrive through its link)."""
+    found = patient_for(request, patient, action="assessments")
+    current = program_get(slug=found.program.slug)
+    outcomes = current.definition.outcomes if current else None
+    roles = roles_of(request.user)
+    can_enter = bool(roles & {"physician", "nurse"})
+    errors: dict[str, str] = {}
+    posted: Any = {}
+    if request.method == "POST":
+        if not can_enter:
+            raise PermissionDenied
+        posted = request.POST
+        try:
+            assessment_record(
+                patient=found,
+                data=dict(request.POST.items()),
+                by=request.user,  # type: ignore[arg-type]
+                source=Assessment.Source.CLINICIAN,
+            )
+        except Invalid as invalid:
+            errors = invalid.errors
+        else:
+            messages.success(request, _("The value is recorded."))
+            return redirect(request.path)
+    registry = RegistryPatient.objects.filter(care_patient=found).first()
+    today = timezone.localdate(timezone=ZoneInfo(settings.CLINIC_TIME_ZONE))
+    items: list[str] = []
+    if outcomes is not None:
+        items = [*outcomes.muscle_groups, "severity", "frequency"]
+    return render(
+        request,
+        "followup/patient.html",
+        {
+            "patient": found,
+            "registry": registry,
+            "assessments": registry.assessments.order_by("timepoint", "instrument", "item")
+            if registry
+            else [],
+            "followups": [{"followup": f, "state": f.state(today)} for f in found.followups.all()],
+            "timepoints": TIMEPOINTS,
+            "instruments": [
+                (i, INSTRUMENTS[i].name)
+                for i in (outcomes.clinician_instruments if outcomes else ())
+            ],
+            "items": items,
+            "errors": errors,
+            "posted": posted,
+            "can_enter": can_enter,
+            "today": today,
+        },
+        status=400 if errors else 200,
+    )

@@ -1,0 +1,75 @@
+"""Reads of the registry for pages: the staff report and the public program figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, Max
+
+from cellclinic.lib.instruments import FOLLOW_UP_TIMEPOINTS
+from cellclinic.outcomes.models import Assessment, RegistryPatient
+from cellclinic.outcomes.statistics import outcome_table
+from cellclinic.programs.selectors import CurrentProgram
+
+PUBLIC_MINIMUM = 10  # a group of fewer treated patients is never shown in public
+REPORT_TIMEPOINTS = ("discharge", *FOLLOW_UP_TIMEPOINTS)
+
+
+def registry_state() -> str:
+    """Changes whenever a registry row is added, removed or changed: the cache key of
+    every figure computed from the registry."""
+    patients = RegistryPatient.objects.aggregate(n=Count("id"), last=Max("id"))
+    assessments = Assessment.objects.aggregate(
+        n=Count("id"), last=Max("id"), changed=Max("recorded_at")
+    )
+    changed = assessments["changed"].isoformat() if assessments["changed"] else ""
+    treated = RegistryPatient.objects.filter(first_treatment__isnull=False).aggregate(
+        n=Count("id"), last=Max("last_treatment")
+    )
+    return (
+        f"{patients['n']}.{patients['last']}.{assessments['n']}.{assessments['last']}."
+        f"{changed}.{treated['n']}.{treated['last']}"
+    )
+
+
+def public_figures(*, program: CurrentProgram) -> dict[str, Any] | None:
+    """Per follow-up time point: patients treated, the follow-up rate (assessed / treated)
+    and the improved rate with its interval, each computed from the registry. A time point
+    with fewer than 10 treated patients is withheld. Cached until the registry changes."""
+    outcomes = program.definition.outcomes
+    if outcomes is None:
+        return None
+    key = f"public-figures:{program.slug}:{program.content_hash}:{registry_state()}"
+    found = cache.get(key)
+    if found is not None:
+        return dict(found)
+    rows = []
+    for timepoint in FOLLOW_UP_TIMEPOINTS:
+        overall = outcome_table(program=program, timepoint=timepoint, by=None)["overall"]
+        shown = overall["treated"] >= PUBLIC_MINIMUM
+        rows.append(
+            {
+                "timepoint": timepoint,
+                "months": timepoint.lstrip("m"),
+                "shown": shown,
+                **(overall if shown else {}),
+                "followup_pct": round(100 * overall["assessed"] / overall["treated"])
+                if shown
+                else None,
+                "rate_pct": round(100 * overall["rate"])
+                if shown and overall["rate"] is not None
+                else None,
+                "ci_pct": [round(100 * v) for v in overall["ci95"]]
+                if shown and overall["ci95"]
+                else None,
+            }
+        )
+    figures = {
+        "rows": rows,
+        "definition_id": outcomes.improved.id,
+        "definition_version": outcomes.improved.version,
+        "minimum": PUBLIC_MINIMUM,
+    }
+    cache.set(key, figures, 3600)
+    return figures

@@ -1,0 +1,146 @@
+"""Writes to the registry from the clinic's own records: a care patient's registry row and
+the assessments clinicians and families record."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cellclinic.care.models import ADMINISTRATION_ROUTES, Patient
+from cellclinic.care.validation import Invalid
+from cellclinic.lib.bands import age_band, onset_band
+from cellclinic.lib.instruments import INSTRUMENTS, TIMEPOINTS, BadValue, check_value
+from cellclinic.outcomes.models import Assessment, RegistryPatient
+from cellclinic.programs.schema import ProgramDefinition
+from cellclinic.programs.selectors import definition_of, program_get
+
+ASSESSORS = {"physician", "nurse"}
+
+
+def _current_definition(patient: Patient) -> ProgramDefinition:
+    current = program_get(slug=patient.program.slug)
+    return current.definition if current else definition_of(patient.program_version)
+
+
+def _date_answer(answers: dict[str, Any], item: str) -> date | None:
+    value = answers.get(item)
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def registry_sync_care(patient: Patient) -> RegistryPatient | None:
+    """The patient's registry row, made or brought up to date from the care records:
+    subtype, sex and dates from the inquiry, treatment dates from the administrations."""
+    definition = _current_definition(patient)
+    outcomes = definition.outcomes
+    answers = patient.inquiry.answers
+    birth = _date_answer(answers, "patient.birth_date")
+    if outcomes is None or birth is None:
+        return None
+    zone = ZoneInfo(settings.CLINIC_TIME_ZONE)
+    days = sorted(
+        moment.astimezone(zone).date()
+        for moment in patient.procedures.filter(route__in=ADMINISTRATION_ROUTES).values_list(
+            "performed_at", flat=True
+        )
+    )
+    first = days[0] if days else None
+    last = days[-1] if days and patient.status in ("follow_up", "closed") else None
+    onset = (
+        _date_answer(answers, "stroke.onset_date") if "onset_band" in outcomes.groupings else None
+    )
+    choices = definition.item(outcomes.subtype_item).choices
+    subtype = answers.get(outcomes.subtype_item)
+    values = {
+        "program": patient.program,
+        "subtype": subtype
+        if subtype in choices
+        else ("unknown" if "unknown" in choices else choices[0]),
+        "sex": answers.get("patient.sex") or "unknown",
+        "birth_date": birth,
+        "onset_date": onset,
+        "first_treatment": first,
+        "last_treatment": last,
+        "age_band": age_band(birth, first) if first else "",
+        "onset_band": onset_band(onset, first) if onset and first else "",
+    }
+    row, _created = RegistryPatient.objects.update_or_create(
+        care_patient=patient,
+        defaults=values,
+        create_defaults={**values, "patient_id": f"cc-{patient.inquiry.reference}"},
+    )
+    return row
+
+
+def assessment_record(
+    *, patient: Patient, data: dict[str, Any], by: User | None, source: str
+) -> Assessment:
+    """A clinician's (or the family's) value of one instrument at one time point; a second
+    value for the same time point, instrument and item replaces the first (history kept by
+    the access log of who recorded it)."""
+    if source == Assessment.Source.CLINICIAN and not (
+        by is not None and set(by.groups.values_list("name", flat=True)) & ASSESSORS
+    ):
+        raise Invalid({"instrument": _("Only a physician or a nurse can record this.")})
+    definition = _current_definition(patient)
+    outcomes = definition.outcomes
+    errors: dict[str, str] = {}
+    timepoint = str(data.get("timepoint") or "")
+    if timepoint not in TIMEPOINTS:
+        errors["timepoint"] = _("Choose one of the values offered.")
+    instrument = INSTRUMENTS.get(str(data.get("instrument") or ""))
+    allowed = (*outcomes.clinician_instruments, "domain") if outcomes else ()
+    if instrument is None or instrument.id not in allowed:
+        errors["instrument"] = _("Choose one of the values offered.")
+    raw_day = str(data.get("date") or "")
+    try:
+        day = date.fromisoformat(raw_day) if len(raw_day) == 10 else None
+    except ValueError:
+        day = None
+    today = timezone.localdate(timezone=ZoneInfo(settings.CLINIC_TIME_ZONE))
+    if day is None:
+        errors["date"] = _("Enter a real date as YYYY-MM-DD.")
+    elif day > today:
+        errors["date"] = _("The date cannot be in the future.")
+    value_text, score = "", 0.0
+    if instrument is not None and outcomes is not None and "instrument" not in errors:
+        try:
+            value_text, score = check_value(
+                instrument,
+                str(data.get("item") or ""),
+                str(data.get("value") or ""),
+                muscle_groups=outcomes.muscle_groups,
+                domains=tuple(d.id for d in outcomes.family_domains),
+            )
+        except BadValue as bad:
+            errors[bad.field] = _("Not a valid value: %(expected)s.") % {"expected": bad.message}
+    if errors:
+        raise Invalid(errors)
+    assert instrument is not None and day is not None
+    with transaction.atomic():
+        row = registry_sync_care(patient)
+        if row is None:
+            raise Invalid({"instrument": _("The program has no outcome measures.")})
+        assessment, _created = Assessment.objects.update_or_create(
+            patient=row,
+            timepoint=timepoint,
+            instrument=instrument.id,
+            item=str(data.get("item") or "").strip(),
+            defaults={
+                "date": day,
+                "value": value_text,
+                "score": score,
+                "source": source,
+                "recorded_by": by,
+            },
+        )
+    return assessment

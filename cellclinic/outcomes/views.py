@@ -1,0 +1,113 @@
+"""The staff outcome report (tables and SVG charts) and the de-identified registry export."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from cellclinic.accounts.access import staff_view
+from cellclinic.audit.services import access_record
+from cellclinic.lib.text import search_text
+from cellclinic.outcomes.charts import forest
+from cellclinic.outcomes.registry import registry_export
+from cellclinic.outcomes.selectors import REPORT_TIMEPOINTS
+from cellclinic.outcomes.statistics import outcome_table
+from cellclinic.programs.selectors import program_list
+
+REPORT_ROLES = ("coordinator", "physician", "admin", "analyst")
+
+
+@staff_view(*REPORT_ROLES)
+def outcome_report(request: HttpRequest) -> HttpResponse:
+    programs = [p for p in program_list() if p.definition.outcomes is not None]
+    slug = search_text(request.GET.get("program", ""), 60)
+    program = next((p for p in programs if p.slug == slug), programs[0] if programs else None)
+    if program is None or program.definition.outcomes is None:
+        return render(request, "outcomes/report.html", {"programs": programs})
+    outcomes = program.definition.outcomes
+    by = search_text(request.GET.get("by", ""), 20) or None
+    if by not in outcomes.groupings:
+        by = None
+    language = get_language()
+    tables = []
+    chart_rows: list[dict[str, Any]] = []
+    family_rows: list[dict[str, Any]] = []
+    for timepoint in REPORT_TIMEPOINTS:
+        table = outcome_table(program=program, timepoint=timepoint, by=by)
+        rows = table["groups"] if by else [{**table["overall"], "group": _("all")}]
+        tables.append({"timepoint": timepoint, "rows": rows, "overall": table["overall"]})
+        for row in rows:
+            chart_rows.append({**row, "label": f"{timepoint} · {row['group']}"})
+        family = table["family_reported"]
+        for row in family["groups"] if by else [{**family["overall"], "group": _("all")}]:
+            family_rows.append(
+                {
+                    **row,
+                    "label": f"{timepoint} · {row['group']}",
+                    "improved": row["any_domain_improved"],
+                    "assessed": row["reported"],
+                    "treated": row["reported"],
+                }
+            )
+    access_record(request=request, action="report", object_type="outcomes", object_ref=program.slug)
+    return render(
+        request,
+        "outcomes/report.html",
+        {
+            "programs": programs,
+            "program": program,
+            "by": by,
+            "groupings": outcomes.groupings,
+            "definition": outcomes.improved,
+            "definition_text": outcomes.improved.text.get(language),
+            "tables": tables,
+            "chart": render_to_string(
+                "outcomes/forest.svg",
+                {
+                    "id": "measured",
+                    "title": _("Improved by the pre-registered definition, with 95% intervals"),
+                    "chart": forest(chart_rows),
+                },
+            ),
+            "family_chart": render_to_string(
+                "outcomes/forest.svg",
+                {
+                    "id": "family",
+                    "title": _("Family-reported: any domain improved, with 95% intervals"),
+                    "chart": forest(family_rows),
+                },
+            ),
+            "family_rows": family_rows,
+        },
+    )
+
+
+@staff_view("analyst", "admin")
+def deidentified_export(request: HttpRequest) -> HttpResponse:
+    """The registry files with keyed pseudonyms and shifted dates, as one zip file."""
+    program = search_text(request.GET.get("program", ""), 60)
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        registry_export(out=out, deidentify=True, program=program)
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name in ("patients.csv", "assessments.csv"):
+                archive.write(out / name, arcname=name)
+    access_record(
+        request=request, action="export", object_type="registry", object_ref=program or "all"
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="registry-deidentified-{stamp}.zip"'
+    response["Cache-Control"] = "no-store"
+    return response
