@@ -77,3 +77,24 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument} {self.item} at {self.timepoint}".replace("  ", " ")
+
+
+class RegistryChange(models.Model):
+    """One row whose counter moves with every write to the registry: the key of every
+    cached figure, read by primary key, so a page knows in a blink whether data changed."""
+
+    version = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"registry version {self.version}"
+
+    @classmethod
+    def bump(cls) -> None:
+        """Called in the transaction of each registry write."""
+        if not cls.objects.filter(pk=1).update(version=models.F("version") + 1):
+            cls.objects.get_or_create(pk=1, defaults={"version": 1})
+
+    @classmethod
+    def current(cls) -> int:
+        return cls.objects.filter(pk=1).values_list("version", flat=True).first() or 0

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from cellclinic.lib.bands import age_band, onset_band
 from cellclinic.lib.instruments import INSTRUMENTS, TIMEPOINTS, BadValue, check_value
-from cellclinic.outcomes.models import Assessment, RegistryPatient
+from cellclinic.outcomes.models import Assessment, RegistryChange, RegistryPatient
 from cellclinic.programs.models import Program
 from cellclinic.programs.schema import ProgramDefinition
 from cellclinic.programs.selectors import program_get
@@ -194,6 +194,7 @@ def registry_import(
             assessment.patient_id = ids[pid]
             rows.append(assessment)
         Assessment.objects.bulk_create(rows, batch_size=BATCH)
+        RegistryChange.bump()
     result.patients = len(new_patients)
     result.assessments = len(new_assessments)
     return result

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max
 
 from cellclinic.lib.instruments import FOLLOW_UP_TIMEPOINTS
-from cellclinic.outcomes.models import Assessment, RegistryPatient
+from cellclinic.outcomes.models import RegistryChange
 from cellclinic.outcomes.statistics import outcome_table
 from cellclinic.programs.selectors import CurrentProgram
 
@@ -17,20 +16,8 @@ REPORT_TIMEPOINTS = ("discharge", *FOLLOW_UP_TIMEPOINTS)
 
 
 def registry_state() -> str:
-    """Changes whenever a registry row is added, removed or changed: the cache key of
-    every figure computed from the registry."""
-    patients = RegistryPatient.objects.aggregate(n=Count("id"), last=Max("id"))
-    assessments = Assessment.objects.aggregate(
-        n=Count("id"), last=Max("id"), changed=Max("recorded_at")
-    )
-    changed = assessments["changed"].isoformat() if assessments["changed"] else ""
-    treated = RegistryPatient.objects.filter(first_treatment__isnull=False).aggregate(
-        n=Count("id"), last=Max("last_treatment")
-    )
-    return (
-        f"{patients['n']}.{patients['last']}.{assessments['n']}.{assessments['last']}."
-        f"{changed}.{treated['n']}.{treated['last']}"
-    )
+    """Changes whenever the registry is written to (see RegistryChange)."""
+    return str(RegistryChange.current())
 
 
 def public_figures(*, program: CurrentProgram) -> dict[str, Any] | None:

@@ -17,7 +17,7 @@ from cellclinic.care.models import ADMINISTRATION_ROUTES, Patient
 from cellclinic.care.validation import Invalid
 from cellclinic.lib.bands import age_band, onset_band
 from cellclinic.lib.instruments import INSTRUMENTS, TIMEPOINTS, BadValue, check_value
-from cellclinic.outcomes.models import Assessment, RegistryPatient
+from cellclinic.outcomes.models import Assessment, RegistryChange, RegistryPatient
 from cellclinic.programs.schema import ProgramDefinition
 from cellclinic.programs.selectors import definition_of, program_get
 
@@ -73,11 +73,13 @@ def registry_sync_care(patient: Patient) -> RegistryPatient | None:
         "age_band": age_band(birth, first) if first else "",
         "onset_band": onset_band(onset, first) if onset and first else "",
     }
-    row, _created = RegistryPatient.objects.update_or_create(
-        care_patient=patient,
-        defaults=values,
-        create_defaults={**values, "patient_id": f"cc-{patient.inquiry.reference}"},
-    )
+    with transaction.atomic():
+        row, _created = RegistryPatient.objects.update_or_create(
+            care_patient=patient,
+            defaults=values,
+            create_defaults={**values, "patient_id": f"cc-{patient.inquiry.reference}"},
+        )
+        RegistryChange.bump()
     return row
 
 
@@ -143,4 +145,5 @@ def assessment_record(
                 "recorded_by": by,
             },
         )
+        RegistryChange.bump()
     return assessment
