@@ -33,7 +33,9 @@ def public_figures(*, program: CurrentProgram) -> dict[str, Any] | None:
         return dict(found)
     rows = []
     for timepoint in FOLLOW_UP_TIMEPOINTS:
-        overall = outcome_table(program=program, timepoint=timepoint, by=None)["overall"]
+        table = outcome_table(program=program, timepoint=timepoint, by=None)
+        overall = table["overall"]
+        family = table["family_reported"]["overall"]
         shown = overall["treated"] >= PUBLIC_MINIMUM
         rows.append(
             {
@@ -49,6 +51,10 @@ def public_figures(*, program: CurrentProgram) -> dict[str, Any] | None:
                 else None,
                 "ci_pct": [round(100 * v) for v in overall["ci95"]]
                 if shown and overall["ci95"]
+                else None,
+                "family": family if shown else None,
+                "family_pct": round(100 * family["rate"])
+                if shown and family["rate"] is not None
                 else None,
             }
         )
