@@ -98,3 +98,48 @@ class RegistryChange(models.Model):
     @classmethod
     def current(cls) -> int:
         return cls.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+
+
+SUMMARY_TIMEPOINTS = ("discharge", "m1", "m3", "m6", "m12")
+
+
+class OutcomeSummary(models.Model):
+    """One row per registry patient with what the outcome table counts: the primary
+    measure's score at each time point, the baseline GMFCS level and whether the family
+    reported (any domain better) at each time point.
+
+    Derived from the registry rows and rewritten by `summary_refresh` in the transaction of
+    every registry write, so the outcome table is one scan of a narrow table instead of
+    joins over millions of assessments (bench/outcomes.py). `measure` names the instrument
+    summarised; rows of another measure are rebuilt before they are counted.
+    """
+
+    patient = models.OneToOneField(
+        RegistryPatient, on_delete=models.CASCADE, primary_key=True, related_name="summary"
+    )
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
+    measure = models.CharField(max_length=10)
+    treated = models.BooleanField()
+    subtype = models.CharField(max_length=50)
+    age_band = models.CharField(max_length=10, blank=True)
+    onset_band = models.CharField(max_length=10, blank=True)
+    gmfcs_baseline = models.CharField(max_length=10, blank=True)
+    score_baseline = models.FloatField(null=True)
+    score_discharge = models.FloatField(null=True)
+    score_m1 = models.FloatField(null=True)
+    score_m3 = models.FloatField(null=True)
+    score_m6 = models.FloatField(null=True)
+    score_m12 = models.FloatField(null=True)
+    family_discharge = models.SmallIntegerField(
+        default=0, help_text="0 none, 1 answered, 2 some domain better"
+    )
+    family_m1 = models.SmallIntegerField(default=0)
+    family_m3 = models.SmallIntegerField(default=0)
+    family_m6 = models.SmallIntegerField(default=0)
+    family_m12 = models.SmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["program", "treated", "measure"], name="summary_table")]
+
+    def __str__(self) -> str:
+        return f"summary of {self.patient_id}"

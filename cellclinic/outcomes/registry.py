@@ -24,6 +24,7 @@ from django.utils import timezone
 from cellclinic.lib.bands import age_band, onset_band
 from cellclinic.lib.instruments import INSTRUMENTS, TIMEPOINTS, BadValue, check_value
 from cellclinic.outcomes.models import Assessment, RegistryChange, RegistryPatient
+from cellclinic.outcomes.summary import summary_refresh
 from cellclinic.programs.models import Program
 from cellclinic.programs.schema import ProgramDefinition
 from cellclinic.programs.selectors import program_get
@@ -182,18 +183,15 @@ def registry_import(
     if errors:
         return result
     with transaction.atomic():
-        RegistryPatient.objects.bulk_create(list(new_patients.values()), batch_size=BATCH)
-        ids = dict(
-            RegistryPatient.objects.filter(patient_id__in=list(new_patients)).values_list(
-                "patient_id", "pk"
-            )
-        )
+        made = RegistryPatient.objects.bulk_create(list(new_patients.values()), batch_size=BATCH)
+        ids = {p.patient_id: p.pk for p in made}  # primary keys come back (RETURNING)
         ids.update(known.ids)
         rows = []
         for pid, assessment in new_assessments:
             assessment.patient_id = ids[pid]
             rows.append(assessment)
         Assessment.objects.bulk_create(rows, batch_size=BATCH)
+        summary_refresh(patient_ids={*ids.values()})
         RegistryChange.bump()
     result.patients = len(new_patients)
     result.assessments = len(new_assessments)

@@ -18,6 +18,7 @@ from cellclinic.care.validation import Invalid
 from cellclinic.lib.bands import age_band, onset_band
 from cellclinic.lib.instruments import INSTRUMENTS, TIMEPOINTS, BadValue, check_value
 from cellclinic.outcomes.models import Assessment, RegistryChange, RegistryPatient
+from cellclinic.outcomes.summary import summary_refresh
 from cellclinic.programs.schema import ProgramDefinition
 from cellclinic.programs.selectors import definition_of, program_get
 
@@ -79,6 +80,7 @@ def registry_sync_care(patient: Patient) -> RegistryPatient | None:
             defaults=values,
             create_defaults={**values, "patient_id": f"cc-{patient.inquiry.reference}"},
         )
+        summary_refresh(patient_ids=[row.pk])
         RegistryChange.bump()
     return row
 
@@ -145,5 +147,6 @@ def assessment_record(
                 "recorded_by": by,
             },
         )
+        summary_refresh(patient_ids=[row.pk])
         RegistryChange.bump()
     return assessment

@@ -5,7 +5,8 @@ For a program, a time point and a grouping: treated (a first treatment date), as
 assessed: no value at the time point, or no baseline to compare it with), improved (by the
 program's pre-registered definition), the rate among the assessed with its Wilson 95%
 interval, and the worst-case rate (improved / treated: everyone lost counted as not
-improved). One SQL aggregate per table, the same on SQLite and PostgreSQL.
+improved). One SQL aggregate per table over `OutcomeSummary`, the same on SQLite and
+PostgreSQL.
 """
 
 from __future__ import annotations
@@ -13,23 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import (
-    Count,
-    Exists,
-    F,
-    FilteredRelation,
-    OuterRef,
-    Q,
-    QuerySet,
-    Value,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from scipy.stats import binomtest
 
 from cellclinic.lib.bands import AGE_BANDS, ONSET_BANDS
 from cellclinic.lib.instruments import TIMEPOINTS
-from cellclinic.outcomes.models import Assessment, RegistryPatient
-from cellclinic.programs.schema import Outcomes, ProgramDefinition
+from cellclinic.outcomes.models import OutcomeSummary
+from cellclinic.outcomes.summary import summary_refresh
+from cellclinic.programs.schema import ProgramDefinition
 from cellclinic.programs.selectors import CurrentProgram
 
 GROUP_COLUMNS = {"subtype": "subtype", "age_band": "age_band", "onset_band": "onset_band"}
@@ -98,33 +91,9 @@ def groups_of(definition: ProgramDefinition, by: str) -> list[str]:
     return ["1", "2", "3", "4", "5", "unknown"]
 
 
-def _treated(program: CurrentProgram, outcomes: Outcomes, timepoint: str) -> QuerySet[Any]:
-    measure = outcomes.improved.measure
-    return RegistryPatient.objects.filter(
-        program_id=program.version.program_id, first_treatment__isnull=False
-    ).annotate(
-        base=FilteredRelation(
-            "assessments",
-            condition=Q(
-                assessments__timepoint="baseline",
-                assessments__instrument=measure,
-                assessments__item="",
-            ),
-        ),
-        at=FilteredRelation(
-            "assessments",
-            condition=Q(
-                assessments__timepoint=timepoint,
-                assessments__instrument=measure,
-                assessments__item="",
-            ),
-        ),
-    )
-
-
 def outcome_rows(*, program: CurrentProgram, timepoint: str, by: str | None) -> list[Row]:
     """The outcome table's rows: one per group of `by` (all groups, empty ones too), or a
-    single overall row when `by` is None."""
+    single overall row when `by` is None. One aggregate over the per-patient summary."""
     definition = program.definition
     outcomes = definition.outcomes
     if outcomes is None:
@@ -134,38 +103,29 @@ def outcome_rows(*, program: CurrentProgram, timepoint: str, by: str | None) -> 
     if by is not None and by not in outcomes.groupings:
         raise OutcomeError(f"{program.slug} is grouped by {', '.join(outcomes.groupings)}")
     improved = outcomes.improved
-    change = (
-        F("at__score") - F("base__score")
-        if improved.direction == "increase"
-        else F("base__score") - F("at__score")
-    )
-    rows = _treated(program, outcomes, timepoint).annotate(change=change)
+    program_id = program.version.program_id
+    summaries = OutcomeSummary.objects.filter(program_id=program_id)
+    if summaries.exclude(measure=improved.measure).exists():
+        summary_refresh(program_id=program_id)  # a new version chose another primary measure
+    at, base = F(f"score_{timepoint}"), F("score_baseline")
+    change = at - base if improved.direction == "increase" else base - at
     if by == "gmfcs":
-        rows = rows.annotate(
-            gmfcs_base=FilteredRelation(
-                "assessments",
-                condition=Q(assessments__timepoint="baseline", assessments__instrument="gmfcs"),
-            )
-        ).annotate(group=Coalesce(F("gmfcs_base__value"), Value("unknown")))
+        group: Any = Coalesce(NullIf(F("gmfcs_baseline"), Value("")), Value("unknown"))
     elif by is not None:
-        rows = rows.annotate(group=F(GROUP_COLUMNS[by]))
+        group = F(GROUP_COLUMNS[by])
     else:
-        rows = rows.annotate(group=Value("overall"))
-    domains = Assessment.objects.filter(
-        patient=OuterRef("pk"), timepoint=timepoint, instrument="domain"
-    )
-    rows = rows.annotate(
-        reported=Exists(domains), any_improved=Exists(domains.filter(value="improved"))
-    )
-    both = Q(base__id__isnull=False, at__id__isnull=False)
+        group = Value("overall")
+    both = Q(score_baseline__isnull=False, **{f"score_{timepoint}__isnull": False})
     counted = (
-        rows.values("group")
+        summaries.filter(treated=True)
+        .annotate(group=group, change=change)
+        .values("group")
         .annotate(
-            treated=Count("id"),
-            assessed=Count("id", filter=both),
-            improved=Count("id", filter=both & Q(change__gte=improved.threshold - EPSILON)),
-            family_reported=Count("id", filter=Q(reported=True)),
-            family_improved=Count("id", filter=Q(any_improved=True)),
+            treated=Count("pk"),
+            assessed=Count("pk", filter=both),
+            improved=Count("pk", filter=both & Q(change__gte=improved.threshold - EPSILON)),
+            family_reported=Count("pk", filter=Q(**{f"family_{timepoint}__gte": 1})),
+            family_improved=Count("pk", filter=Q(**{f"family_{timepoint}": 2})),
         )
         .order_by()
     )
