@@ -8,6 +8,8 @@ from datetime import date, datetime
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cellclinic.lib.instruments import PERIODS
+
 
 class FollowUp(models.Model):
     """One follow-up time point of a treated patient: due some months after the last cell
@@ -38,6 +40,10 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.timepoint} due {self.due_date}"
+
+    @property
+    def period(self) -> str:
+        return str(PERIODS.get(self.timepoint, self.timepoint))
 
     def state(self, today: date) -> str:
         """Answered once the family reported; before the window opens, upcoming; due while

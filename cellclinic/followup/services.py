@@ -213,7 +213,7 @@ def reminder_send(*, reminder_id: int) -> bool:
                 "inquiry": inquiry,
                 "program_name": definition.name.get(inquiry.reply_language) if definition else "",
                 "timepoint": followup.timepoint,
-                "months": followup.timepoint.lstrip("m"),
+                "period": followup.period,
                 "link": followup_url(followup),
                 "clinic_name": settings.CLINIC_NAME,
                 "first": reminder.days_after_due == 0,

@@ -62,7 +62,6 @@ def followup_family(request: HttpRequest, token: str) -> HttpResponse:
         "followup/family.html",
         {
             "followup": followup,
-            "months": followup.timepoint.lstrip("m"),
             "program_name": definition.name.get(language),
             "domains": domains,
             "errors": errors,

@@ -9,8 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext_lazy as _
+
 TIMEPOINTS = ("baseline", "discharge", "m1", "m3", "m6", "m12")
 FOLLOW_UP_TIMEPOINTS = ("m1", "m3", "m6", "m12")
+# How long after the last administration each time point is, in the reader's language.
+PERIODS = {
+    "m1": _("1 month"),
+    "m3": _("3 months"),
+    "m6": _("6 months"),
+    "m12": _("12 months"),
+}
 DOMAIN_VALUES = {"improved": 1.0, "same": 0.0, "worse": -1.0}
 MAS_VALUES = {"0": 0.0, "1": 1.0, "1+": 1.5, "2": 2.0, "3": 3.0, "4": 4.0}
 DROOLING_ITEMS = {"severity": (1, 5), "frequency": (1, 4)}

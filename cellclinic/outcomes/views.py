@@ -75,6 +75,7 @@ def outcome_report(request: HttpRequest) -> HttpResponse:
                 "outcomes/forest.svg",
                 {
                     "id": "measured",
+                    # xgettext:no-python-format
                     "title": _("Improved by the pre-registered definition, with 95% intervals"),
                     "chart": forest(chart_rows),
                 },
@@ -83,6 +84,7 @@ def outcome_report(request: HttpRequest) -> HttpResponse:
                 "outcomes/forest.svg",
                 {
                     "id": "family",
+                    # xgettext:no-python-format
                     "title": _("Family-reported: any domain improved, with 95% intervals"),
                     "chart": forest(family_rows),
                 },

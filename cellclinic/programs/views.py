@@ -36,6 +36,11 @@ def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
     from cellclinic.outcomes.selectors import public_figures
 
     figures = public_figures(program=program)
+    if figures is not None:
+        from cellclinic.lib.instruments import PERIODS
+
+        for row in figures["rows"]:
+            row["period"] = str(PERIODS[row["timepoint"]])
     return render(
         request,
         "programs/program.html",
