@@ -4,6 +4,7 @@ field, corrected with a reason while every earlier value is kept (history)."""
 from __future__ import annotations
 
 import uuid as uuid_module
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -161,24 +162,37 @@ def _all_administrations_done(patient: Patient) -> bool:
     return planned > 0 and done >= planned
 
 
-def procedure_correct(
-    *, procedure: Procedure, data: dict[str, Any], by: User, reason: str
-) -> Procedure:
-    """Correct a recorded procedure; the earlier values stay in its history with the reason."""
+def _correct(
+    record: Procedure | AdverseEvent,
+    *,
+    values_of: Callable[[Patient, dict[str, Any]], dict[str, Any]],
+    data: dict[str, Any],
+    by: User,
+    reason: str,
+) -> None:
+    """Check the corrected values and the reason together (every bad field named), then
+    save with the reason: the record's history keeps every earlier value, who and why."""
     _require_recorder(by, "reason")
     check = Checker({"reason": reason})
     reason = check.text("reason", limit=1000)
     try:
-        values = _clean_procedure(procedure.patient, data)
+        values = values_of(record.patient, data)
     except Invalid as invalid:
         raise Invalid({**invalid.errors, **check.errors}) from None
     check.done()
+    for field, value in values.items():
+        setattr(record, field, value)
+    record._history_user = by  # type: ignore[union-attr]
+    record._change_reason = reason  # type: ignore[union-attr]
+    record.save()
+
+
+def procedure_correct(
+    *, procedure: Procedure, data: dict[str, Any], by: User, reason: str
+) -> Procedure:
+    """Correct a recorded procedure; the earlier values stay in its history with the reason."""
     with transaction.atomic():
-        for field, value in values.items():
-            setattr(procedure, field, value)
-        procedure._history_user = by  # type: ignore[attr-defined]
-        procedure._change_reason = reason  # type: ignore[attr-defined]
-        procedure.save()
+        _correct(procedure, values_of=_clean_procedure, data=data, by=by, reason=reason)
         procedure_recorded(procedure.patient)  # a corrected date moves the treatment dates
     return procedure
 
@@ -296,20 +310,8 @@ def adverse_event_correct(
     *, event: AdverseEvent, data: dict[str, Any], by: User, reason: str
 ) -> AdverseEvent:
     """Correct an event; the history keeps earlier values. Becoming serious notifies."""
-    _require_recorder(by, "reason")
-    check = Checker({"reason": reason})
-    reason = check.text("reason", limit=1000)
-    try:
-        values = _clean_event(event.patient, data)
-    except Invalid as invalid:
-        raise Invalid({**invalid.errors, **check.errors}) from None
-    check.done()
     with transaction.atomic():
-        for field, value in values.items():
-            setattr(event, field, value)
-        event._history_user = by  # type: ignore[attr-defined]
-        event._change_reason = reason  # type: ignore[attr-defined]
-        event.save()
+        _correct(event, values_of=_clean_event, data=data, by=by, reason=reason)
         if event.serious and event.director_notified_at is None:
             _notify_director(event)
     return event

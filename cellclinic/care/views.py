@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid as uuid_module
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -336,48 +337,69 @@ def procedure_new(request: HttpRequest, patient: str) -> HttpResponse:
     )
 
 
+def _record_page(
+    request: HttpRequest,
+    found: Patient,
+    item: Any,
+    *,
+    title: str,
+    values: dict[str, Any],
+    fields_of: Callable[[dict[str, Any], dict[str, str]], list[Field]],
+    correct: Callable[..., Any],
+) -> HttpResponse:
+    """A recorded procedure or event: its history, its values, and the correction form."""
+    can_correct = bool(roles_of(request.user) & {"nurse", "physician"})
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if not can_correct:
+            raise PermissionDenied
+        values = posted(request.POST)
+        try:
+            correct(item, values, request.user, request.POST.get("reason", ""))
+        except Invalid as invalid:
+            errors = invalid.errors
+        else:
+            messages.success(request, _("The correction is recorded; the earlier values are kept."))
+            return redirect(request.path)
+    fields = fields_of(values, errors)
+    return render(
+        request,
+        "care/record_page.html",
+        {
+            "patient": found,
+            "title": title,
+            "item": item,
+            "fields": fields,
+            "error_list": _error_list(errors, fields),
+            "reason_error": errors.get("reason", ""),
+            "history": _history(item, fields),
+            "can_correct": can_correct,
+        },
+        status=400 if errors else 200,
+    )
+
+
 @staff_view(*CARE_ROLES)
 def procedure_page(request: HttpRequest, patient: str, procedure: str) -> HttpResponse:
     found = patient_for(request, patient)
     item = _child(found.procedures, procedure)
     plan = TreatmentPlan.objects.filter(patient=found).first()
     zone = ZoneInfo(plan.time_zone if plan else settings.CLINIC_TIME_ZONE)
-    errors: dict[str, str] = {}
-    values = procedure_values(item, zone)
-    if request.method == "POST":
-        if not roles_of(request.user) & {"nurse", "physician"}:
-            raise PermissionDenied
-        values = posted(request.POST)
-        try:
-            procedure_correct(
-                procedure=item,
-                data=values,
-                by=request.user,  # type: ignore[arg-type]
-                reason=request.POST.get("reason", ""),
-            )
-        except Invalid as invalid:
-            errors = invalid.errors
-        else:
-            messages.success(request, _("The correction is recorded; the earlier values are kept."))
-            return redirect(request.path)
-    fields = procedure_fields(
-        values=values, errors=errors, sessions=_session_options(found), physicians=_physicians()
-    )
-    return render(
+    return _record_page(
         request,
-        "care/record_page.html",
-        {
-            "patient": found,
-            "title": _("Procedure"),
-            "item": item,
-            "zone": zone,
-            "fields": fields,
-            "error_list": _error_list(errors, fields),
-            "reason_error": errors.get("reason", ""),
-            "history": _history(item, fields),
-            "can_correct": bool(roles_of(request.user) & {"nurse", "physician"}),
-        },
-        status=400 if errors else 200,
+        found,
+        item,
+        title=_("Procedure"),
+        values=procedure_values(item, zone),
+        fields_of=lambda values, errors: procedure_fields(
+            values=values,
+            errors=errors,
+            sessions=_session_options(found),
+            physicians=_physicians(),
+        ),
+        correct=lambda record, data, by, reason: procedure_correct(
+            procedure=record, data=data, by=by, reason=reason
+        ),
     )
 
 
@@ -425,39 +447,18 @@ def adverse_event_new(request: HttpRequest, patient: str) -> HttpResponse:
 def adverse_event_page(request: HttpRequest, patient: str, event: str) -> HttpResponse:
     found = patient_for(request, patient)
     item = _child(found.adverse_events, event)
-    errors: dict[str, str] = {}
-    values = event_values(item)
-    if request.method == "POST":
-        if not roles_of(request.user) & {"nurse", "physician"}:
-            raise PermissionDenied
-        values = posted(request.POST)
-        try:
-            adverse_event_correct(
-                event=item,
-                data=values,
-                by=request.user,  # type: ignore[arg-type]
-                reason=request.POST.get("reason", ""),
-            )
-        except Invalid as invalid:
-            errors = invalid.errors
-        else:
-            messages.success(request, _("The correction is recorded; the earlier values are kept."))
-            return redirect(request.path)
-    fields = event_fields(values=values, errors=errors, procedures=_procedure_options(found))
-    return render(
+    return _record_page(
         request,
-        "care/record_page.html",
-        {
-            "patient": found,
-            "title": _("Adverse event"),
-            "item": item,
-            "fields": fields,
-            "error_list": _error_list(errors, fields),
-            "reason_error": errors.get("reason", ""),
-            "history": _history(item, fields),
-            "can_correct": bool(roles_of(request.user) & {"nurse", "physician"}),
-        },
-        status=400 if errors else 200,
+        found,
+        item,
+        title=_("Adverse event"),
+        values=event_values(item),
+        fields_of=lambda values, errors: event_fields(
+            values=values, errors=errors, procedures=_procedure_options(found)
+        ),
+        correct=lambda record, data, by, reason: adverse_event_correct(
+            event=record, data=data, by=by, reason=reason
+        ),
     )
 
 
