@@ -196,6 +196,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="20,000 patients (for CI)")
     parser.add_argument("--size", type=int)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--keepdb", action="store_true", help="keep the test database and its data between runs"
+    )
     options = parser.parse_args()
     size = options.size or (20_000 if options.quick else 1_000_000)
     workdir = tempfile.mkdtemp(prefix="cellclinic-bench-")
@@ -213,7 +216,7 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["testserver"]
     if connection.vendor == "sqlite":
         connection.settings_dict["TEST"]["NAME"] = str(Path(workdir) / "bench.sqlite3")
-    test_db = connection.creation.create_test_db(verbosity=0, keepdb=False)
+    test_db = connection.creation.create_test_db(verbosity=0, keepdb=options.keepdb)
     try:
         from cellclinic.outcomes.statistics import outcome_rows
         from cellclinic.programs.selectors import program_get
@@ -221,8 +224,14 @@ def main() -> None:
         program = program_get(slug="cerebral-palsy")
         assert program is not None and program.definition.outcomes is not None
         threshold = program.definition.outcomes.improved.threshold
+        from cellclinic.outcomes.models import Assessment, RegistryPatient
+
         started = time.perf_counter()
-        assessments = fill(size, program.version.program_id, 1)
+        if options.keepdb and RegistryPatient.objects.count() == size:
+            assessments = Assessment.objects.count()  # kept from an earlier run
+        else:
+            RegistryPatient.objects.all().delete()
+            assessments = fill(size, program.version.program_id, 1)
         print(
             f"stored {size} patients and {assessments} assessments on {connection.vendor} "
             f"in {time.perf_counter() - started:.1f} s",
@@ -253,7 +262,8 @@ def main() -> None:
         pages.sort()
         p95 = pages[min(len(pages) - 1, int(0.95 * len(pages)))]
     finally:
-        connection.creation.destroy_test_db(test_db, verbosity=0)
+        if not options.keepdb:
+            connection.creation.destroy_test_db(test_db, verbosity=0)
     print(
         f"outcome table (m12 by gmfcs): {figure * 1000:.1f} ms; hand-written SQL: {base * 1000:.1f} ms; "
         f"public program page p95: {p95:.1f} ms ({connection.vendor}, {size} patients); "

@@ -139,7 +139,10 @@ class OutcomeSummary(models.Model):
     family_m12 = models.SmallIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["program", "treated", "measure"], name="summary_table")]
+        indexes = [
+            models.Index(fields=["program", "treated", "measure"], name="summary_table"),
+            models.Index(fields=["program", "measure"], name="summary_measure"),
+        ]
 
     def __str__(self) -> str:
         return f"summary of {self.patient_id}"

@@ -105,7 +105,11 @@ def outcome_rows(*, program: CurrentProgram, timepoint: str, by: str | None) -> 
     improved = outcomes.improved
     program_id = program.version.program_id
     summaries = OutcomeSummary.objects.filter(program_id=program_id)
-    if summaries.exclude(measure=improved.measure).exists():
+    # Two index seeks (program, measure), where `exclude()` would scan every row.
+    if (
+        summaries.filter(measure__lt=improved.measure).exists()
+        or summaries.filter(measure__gt=improved.measure).exists()
+    ):
         summary_refresh(program_id=program_id)  # a new version chose another primary measure
     at, base = F(f"score_{timepoint}"), F("score_baseline")
     change = at - base if improved.direction == "increase" else base - at
