@@ -129,6 +129,10 @@ def procedure_record(*, patient: Patient, data: dict[str, Any], by: User) -> Pro
             raise Invalid({"consent": _no_consent()})
         if locked.status not in (Patient.Status.SCHEDULED, Patient.Status.IN_TREATMENT):
             raise Invalid({"plan": _("Procedures are recorded during the stay only.")})
+        if Procedure.objects.filter(
+            patient=locked, route=values["route"], performed_at=values["performed_at"]
+        ).exists():
+            raise Invalid({"performed_at": _("This procedure is already recorded.")})
         procedure = Procedure(patient=locked, consent=consent, recorded_by=by, **values)
         procedure._history_user = by  # type: ignore[attr-defined]
         procedure.save()
@@ -155,11 +159,33 @@ def _no_consent() -> str:
 
 
 def _all_administrations_done(patient: Patient) -> bool:
+    """Every planned administration has one: counted by distinct days at the clinic, so a
+    record entered twice never ends the treatment early."""
     planned = PlannedSession.objects.filter(
         plan__patient=patient, kind__in=ADMINISTRATION_KINDS
     ).count()
-    done = Procedure.objects.filter(patient=patient, route__in=ADMINISTRATION_ROUTES).count()
-    return planned > 0 and done >= planned
+    zone = ZoneInfo(settings.CLINIC_TIME_ZONE)
+    done = {
+        moment.astimezone(zone).date()
+        for moment in Procedure.objects.filter(
+            patient=patient, route__in=ADMINISTRATION_ROUTES
+        ).values_list("performed_at", flat=True)
+    }
+    return planned > 0 and len(done) >= planned
+
+
+def treatment_progress(*, patient: Patient, by: User | None) -> None:
+    """After the plan changed: if every planned administration is now done, the patient
+    moves to follow-up (and follow-up is scheduled)."""
+    with transaction.atomic():
+        if patient.status == Patient.Status.IN_TREATMENT and _all_administrations_done(patient):
+            patient_status_move(
+                patient=patient,
+                to_status=Patient.Status.FOLLOW_UP,
+                by=by,
+                reason="every planned administration done",
+            )
+            procedure_recorded(patient)
 
 
 def _correct(

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from cellclinic.accounts.roles import roles_of
 from cellclinic.care.models import (
@@ -110,6 +111,8 @@ def plan_from_template(*, patient: Patient, start: date, physician: User) -> Tre
         raise DeskRefused("role", "start")
     if TreatmentPlan.objects.filter(patient=patient).exists():
         raise DeskRefused("plan_exists", "start")
+    if abs((start - timezone.localdate(timezone=ZoneInfo(settings.CLINIC_TIME_ZONE))).days) > 1100:
+        raise DeskRefused("date_range", "start")
     current = program_get(slug=patient.program.slug)
     template = current.definition.treatment if current else None
     if template is None:
@@ -162,6 +165,7 @@ def plan_session_add(
         raise DeskRefused("kind", "kind")
     if not 5 <= minutes <= 480:
         raise DeskRefused("minutes", "minutes")
+    _within_reach(plan, starts_at)
     return PlannedSession.objects.create(
         plan=plan, kind=kind, starts_at=starts_at, minutes=minutes, added_by=physician
     )
@@ -190,6 +194,13 @@ def _check_spacing(
             raise DeskRefused("spacing", "starts_at")
 
 
+def _within_reach(plan: TreatmentPlan, starts_at: datetime) -> None:
+    """A session within 60 days of the plan's first one: the stay stays a stay."""
+    first = plan.sessions.order_by("starts_at").values_list("starts_at", flat=True).first()
+    if first is not None and abs((starts_at - first).days) > 60:
+        raise DeskRefused("date_range", "starts_at")
+
+
 def _not_done(session: PlannedSession) -> None:
     from cellclinic.care.models import Procedure
 
@@ -207,6 +218,7 @@ def plan_session_move(
     if not reason or has_control_characters(reason) or len(reason) > 1000:
         raise DeskRefused("reason_required", "reason")
     _not_done(session)
+    _within_reach(session.plan, starts_at)
     if session.kind == ADMINISTRATION:
         _check_spacing(session.plan, session, starts_at)
     session.starts_at = starts_at
@@ -228,7 +240,12 @@ def plan_session_remove(*, session: PlannedSession, physician: User, reason: str
         _check_spacing(session.plan, session, None)
     session._history_user = physician  # type: ignore[attr-defined]
     session._change_reason = reason  # type: ignore[attr-defined]
-    session.delete()
+    plan = session.plan
+    with transaction.atomic():
+        session.delete()
+        from cellclinic.care.records import treatment_progress  # records builds on this module
+
+        treatment_progress(patient=plan.patient, by=physician)
 
 
 def plan_calendar(*, plan: TreatmentPlan, language: str) -> bytes:

@@ -5,6 +5,7 @@ Services call these, so the page, the API and any other caller get the same refu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -14,6 +15,10 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext as _
 
 from cellclinic.lib.text import has_control_characters
+
+INTEGER = re.compile(r"-?[0-9]{1,9}")  # ASCII digits only: "²".isdigit() is True
+# Dates and times outside these years are typing mistakes, and some overflow time zones.
+YEARS = (1900, 2200)
 
 
 class Invalid(Exception):
@@ -95,7 +100,7 @@ class Checker:
         value = self.raw(field)
         if isinstance(value, bool):
             value = None
-        if isinstance(value, str) and value.lstrip("-").isdigit() and len(value) < 10:
+        if isinstance(value, str) and INTEGER.fullmatch(value):
             value = int(value)
         if not isinstance(value, int) or not low <= value <= high:
             self.fail(
@@ -141,7 +146,10 @@ class Checker:
         try:
             if not isinstance(value, str) or len(value) != 10:
                 raise ValueError(value)
-            return date.fromisoformat(value)
+            parsed = date.fromisoformat(value)
+            if not YEARS[0] <= parsed.year <= YEARS[1]:
+                raise ValueError(value)
+            return parsed
         except ValueError:
             self.fail(field, _("Enter a real date as YYYY-MM-DD."))
             return None
@@ -155,6 +163,9 @@ class Checker:
         try:
             parsed = datetime.fromisoformat(value.replace(" ", "T", 1))
         except ValueError:
+            self.fail(field, _("Enter a date and time as YYYY-MM-DD HH:MM."))
+            return None
+        if not YEARS[0] <= parsed.year <= YEARS[1]:
             self.fail(field, _("Enter a date and time as YYYY-MM-DD HH:MM."))
             return None
         if parsed.tzinfo is None:

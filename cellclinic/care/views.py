@@ -63,7 +63,7 @@ from cellclinic.care.services import (
     plan_session_move,
     plan_session_remove,
 )
-from cellclinic.care.validation import Invalid
+from cellclinic.care.validation import INTEGER, YEARS, Invalid
 from cellclinic.inquiries.family import inquiry_from_token
 from cellclinic.inquiries.services import DeskRefused
 from cellclinic.lib.clients import client_address
@@ -87,6 +87,7 @@ def _refusal(code: str) -> str:
         "done": _("This session already has a recorded procedure; it cannot change."),
         "reason_required": _("Give the reason."),
         "session": _("There is no such session in this plan."),
+        "date_range": _("The date is too far from the stay; check the year."),
     }.get(code, _("This cannot be done."))
 
 
@@ -113,7 +114,7 @@ def plan_page(request: HttpRequest, patient: str) -> HttpResponse:
                     plan=plan,
                     kind=request.POST.get("kind", ""),
                     starts_at=when,
-                    minutes=int(minutes) if minutes.isdigit() else 0,
+                    minutes=int(minutes) if INTEGER.fullmatch(minutes) else 0,
                     physician=request.user,  # type: ignore[arg-type]
                 )
                 messages.success(request, _("The session is added."))
@@ -192,9 +193,10 @@ def _plan_session(plan: TreatmentPlan, key: str) -> Any:
 
 def _date(text: str) -> date | None:
     try:
-        return date.fromisoformat(text.strip())
+        found = date.fromisoformat(text.strip())
     except ValueError:
         return None
+    return found if YEARS[0] <= found.year <= YEARS[1] else None
 
 
 def _moment(text: str, zone: str) -> datetime | None:
@@ -202,6 +204,8 @@ def _moment(text: str, zone: str) -> datetime | None:
         # a wall-clock time at the clinic, made aware just below
         parsed = datetime.strptime(text.strip().replace("T", " "), "%Y-%m-%d %H:%M")  # noqa: DTZ007
     except ValueError:
+        return None
+    if not YEARS[0] <= parsed.year <= YEARS[1]:
         return None
     return parsed.replace(tzinfo=ZoneInfo(zone))
 

@@ -136,7 +136,12 @@ def family_report(*, followup: FollowUp, data: dict[str, Any]) -> list[Assessmen
     """The family's answer: improved, same or worse for each domain it can judge (at least
     one). Stored as the time point's domain assessments; reminders stop."""
     definition = _definition(followup.patient)
-    if definition is None or definition.outcomes is None:
+    today = timezone.localdate(timezone=ZoneInfo(settings.CLINIC_TIME_ZONE))
+    if (
+        definition is None
+        or definition.outcomes is None
+        or followup.state(today) in (FollowUp.State.UPCOMING, FollowUp.State.MISSED)
+    ):  # outside its window an answer would not belong to this time point
         raise Invalid({"form": _("This follow-up cannot be answered now.")})
     errors: dict[str, str] = {}
     answers: dict[str, str] = {}
@@ -152,7 +157,6 @@ def family_report(*, followup: FollowUp, data: dict[str, Any]) -> list[Assessmen
         errors["form"] = _("Answer at least one question.")
     if errors:
         raise Invalid(errors)
-    today = timezone.localdate(timezone=ZoneInfo(settings.CLINIC_TIME_ZONE))
     with transaction.atomic():
         made = [
             assessment_record(
@@ -198,6 +202,16 @@ def reminder_send(*, reminder_id: int) -> bool:
     if followup.state(timezone.localdate(timezone=ZoneInfo(settings.CLINIC_TIME_ZONE))) == (
         FollowUp.State.MISSED
     ):
+        Reminder.objects.filter(pk=reminder_id, sent_at__isnull=True).update(skipped_at=now)
+        return False
+    overtaken = Reminder.objects.filter(
+        followup=followup,
+        due_at__gt=reminder.due_at,
+        due_at__lte=now,
+        sent_at__isnull=True,
+        skipped_at__isnull=True,
+    ).exists()
+    if overtaken:  # a later reminder is due too (a late schedule, a worker down): send one
         Reminder.objects.filter(pk=reminder_id, sent_at__isnull=True).update(skipped_at=now)
         return False
     with transaction.atomic():

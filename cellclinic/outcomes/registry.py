@@ -41,6 +41,7 @@ PATIENT_COLUMNS = (
 )
 ASSESSMENT_COLUMNS = ("patient_id", "timepoint", "date", "instrument", "item", "value")
 SEXES = ("female", "male", "other", "unknown")
+CARE_PREFIX = "cc-"  # the clinic's own patients (outcomes.services.registry_sync_care)
 PATIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 BATCH = 5000
 
@@ -161,6 +162,7 @@ def registry_import(
     known = _Known(births={pid: p.birth_date for pid, p in new_patients.items()}, ids={})
     new_assessments: list[tuple[str, Assessment]] = []
     seen: set[tuple[str, str, str, str]] = set()
+    lines_of: dict[tuple[str, str, str, str], int] = {}
     for number, row in _rows(assessments, "assessments.csv", ASSESSMENT_COLUMNS, errors):
         if progress and number % 10_000 == 0:
             progress("assessments.csv", number, 0)
@@ -180,6 +182,12 @@ def registry_import(
             continue
         seen.add(key)
         new_assessments.append((row["patient_id"], checked))
+        lines_of[key] = number
+    stored_keys = _stored_keys(known.ids)
+    for key in sorted(set(lines_of) & stored_keys, key=lines_of.__getitem__):
+        errors.append(
+            RowError("assessments.csv", lines_of[key], "value", "already in the registry")
+        )
     if errors:
         return result
     with transaction.atomic():
@@ -212,6 +220,8 @@ def _check_patient(
 
     if not PATIENT_ID.match(row["patient_id"]):
         bad("patient_id", "1 to 64 letters, digits, dots, dashes or underscores")
+    elif row["patient_id"].startswith(CARE_PREFIX):
+        bad("patient_id", f"ids starting with {CARE_PREFIX} are the clinic's own patients")
     found = programs.get(row["program"])
     definition = found[1] if found else None
     if definition is None:
@@ -270,6 +280,19 @@ def _check_patient(
         age_band=age_band(birth, first) if first else "",
         onset_band=onset_band(onset, first) if onset and first else "",
     )
+
+
+def _stored_keys(ids: dict[str, int]) -> set[tuple[str, str, str, str]]:
+    """(patient, time point, instrument, item) already stored for patients in the registry."""
+    by_pk = {pk: pid for pid, pk in ids.items()}
+    keys: set[tuple[str, str, str, str]] = set()
+    pks = list(by_pk)
+    for start in range(0, len(pks), BATCH):
+        for pk, timepoint, instrument, item in Assessment.objects.filter(
+            patient_id__in=pks[start : start + BATCH]
+        ).values_list("patient_id", "timepoint", "instrument", "item"):
+            keys.add((by_pk[pk], timepoint, instrument, item))
+    return keys
 
 
 @dataclass

@@ -102,7 +102,12 @@ def assessment_record(
     if timepoint not in TIMEPOINTS:
         errors["timepoint"] = _("Choose one of the values offered.")
     instrument = INSTRUMENTS.get(str(data.get("instrument") or ""))
-    allowed = (*outcomes.clinician_instruments, "domain") if outcomes else ()
+    if outcomes is None:
+        allowed: tuple[str, ...] = ()
+    elif source == Assessment.Source.FAMILY:
+        allowed = ("domain",)  # the family reports change per domain, nothing else
+    else:
+        allowed = outcomes.clinician_instruments  # domains are the family's own answers
     if instrument is None or instrument.id not in allowed:
         errors["instrument"] = _("Choose one of the values offered.")
     raw_day = str(data.get("date") or "")

@@ -44,6 +44,8 @@ BAD_INPUTS = [
     ({"grade": "0"}, "grade"),
     ({"grade": "6"}, "grade"),
     ({"grade": "two"}, "grade"),
+    ({"grade": "²"}, "grade"),  # a digit to str.isdigit(), not to int()
+    ({"grade": "--1"}, "grade"),
     ({"serious": "maybe"}, "serious"),
     ({"serious": "yes", "seriousness": []}, "seriousness"),
     ({"serious": "no", "seriousness": ["hospitalisation"]}, "seriousness"),
@@ -59,7 +61,8 @@ BAD_INPUTS = [
     ({"onset_date": "2026-02-30"}, "onset_date"),
     ({"onset_date": "tomorrow"}, "onset_date"),
     ({"onset_date": str(today() + timedelta(days=1))}, "onset_date"),
-    ({"onset_date": "2001-01-01"}, "onset_date"),  # before the patient was accepted
+    ({"onset_date": "2001-01-01"}, "onset_date"),
+    ({"onset_date": "0001-01-01"}, "onset_date"),  # before the patient was accepted
     ({"resolved_date": "2026-13-01", "outcome": "recovered"}, "resolved_date"),
     ({"outcome": "recovered"}, "resolved_date"),  # recovered: when?
     ({"resolved_date": str(today()), "outcome": "recovering"}, "resolved_date"),

@@ -134,6 +134,8 @@ BAD_INPUTS = [
     ("performed_at", "yesterday morning"),
     ("performed_at", "2026-13-01 09:00"),
     ("performed_at", ""),
+    ("performed_at", "0001-01-01T00:00+14:00"),  # would overflow the time zone conversion
+    ("performed_at", "9999-12-31T23:59-14:00"),
     ("route", "intrathecal pump"),
     ("route", ""),
     ("cell_type", ""),
@@ -297,3 +299,37 @@ def test_recording_every_planned_administration_moves_the_patient_to_follow_up(n
             patient=patient, data=procedure_data(performed_at=f"{start} 10:00"), by=nurse
         )
     assert "plan" in refused.value.errors
+
+
+def test_a_procedure_entered_twice_is_refused_and_never_ends_the_treatment_early(
+    patient, nurse
+) -> None:
+    sign_consent(patient)
+    procedure_record(patient=patient, data=procedure_data(), by=nurse)
+    with pytest.raises(Invalid) as refused:
+        procedure_record(patient=patient, data=procedure_data(), by=nurse)
+    assert list(refused.value.errors) == ["performed_at"]
+    procedure_record(
+        patient=patient,
+        data=procedure_data(performed_at=f"{today() - timedelta(days=1)} 09:30"),
+        by=nurse,
+    )  # the same day again, a little later: still one administration day of four
+    patient.refresh_from_db()
+    assert patient.status == "in_treatment"
+
+
+def test_removing_the_last_planned_administration_moves_the_patient_to_follow_up(nurse) -> None:
+    from cellclinic.care.services import plan_session_remove
+
+    start = today() - timedelta(days=30)
+    patient = create_patient(plan_start=start)
+    sign_consent(patient)
+    for i in range(3):
+        day = start + timedelta(days=6 * i)
+        procedure_record(
+            patient=patient, data=procedure_data(performed_at=f"{day} 09:00"), by=nurse
+        )
+    last = patient.plan.sessions.filter(kind="lumbar_puncture").order_by("starts_at").last()
+    plan_session_remove(session=last, physician=patient.accepted_by, reason="went home early")
+    patient.refresh_from_db()
+    assert patient.status == "follow_up" and patient.followups.count() == 4

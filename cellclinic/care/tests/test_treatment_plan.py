@@ -169,3 +169,21 @@ def test_a_physician_moves_and_removes_sessions_within_the_spacing_with_a_reason
     nurse = sign_in("nurse")
     refused = nurse.post(url, {"action": "remove", "session": str(second.uuid), "reason": "no"})
     assert refused.status_code == 400 and plan.sessions.filter(pk=second.pk).exists()
+
+
+def test_impossible_dates_and_numbers_are_refused_not_a_server_error(
+    patient: Patient, sign_in
+) -> None:
+    url = f"/staff/patients/{patient.uuid}/plan/"
+    physician = sign_in("physician")
+    far = physician.post(url, {"action": "create", "start": "9999-12-31"})
+    assert far.status_code == 400 and not PlannedSession.objects.exists()
+    assert physician.post(url, {"action": "create", "start": "2027-03-01"}).status_code == 302
+    for posted in (
+        {"action": "add", "kind": "stereotactic", "starts_at": "2027-03-10 09:30", "minutes": "²"},
+        {"action": "add", "kind": "stereotactic", "starts_at": "0001-01-01 00:30", "minutes": "60"},
+        {"action": "add", "kind": "stereotactic", "starts_at": "2029-03-10 09:30", "minutes": "60"},
+    ):
+        response = physician.post(url, posted)
+        assert response.status_code == 400, posted
+    assert not PlannedSession.objects.filter(kind="stereotactic").exists()

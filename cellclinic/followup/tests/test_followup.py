@@ -159,3 +159,41 @@ def test_a_clinician_records_measures_and_bad_values_are_named(treated, sign_in)
         ("gmfm66", "48.5", 48.5),
         ("mas", "1+", 1.5),
     }
+
+
+def test_a_late_schedule_sends_one_reminder_not_a_burst(treated) -> None:
+    patient, _last = treated
+    m6 = FollowUp.objects.get(patient=patient, timepoint="m6")  # a 30-day window
+    last_reminder = m6.reminders.order_by("due_at").last()  # 21 days after the due date
+    with time_machine.travel(last_reminder.due_at + timedelta(hours=1)):
+        assert reminders_due() == 1
+    assert OutboundEmail.objects.filter(kind="followup_reminder").count() == 1
+    assert m6.reminders.filter(skipped_at__isnull=False).count() == 2
+
+
+def test_an_answer_outside_the_window_is_refused(treated, client) -> None:
+    patient, _last = treated
+    m1 = FollowUp.objects.get(patient=patient, timepoint="m1")
+    token = followup_token(m1)
+    with time_machine.travel(timezone.now() + timedelta(days=45)):  # past m1's 7-day window
+        response = client.post(f"/followup/{token}/", {"domain-strength": "improved"})
+    assert response.status_code == 400 and "has passed" in response.content.decode()
+    m1.refresh_from_db()
+    assert m1.answered_at is None
+    assert not Assessment.objects.filter(timepoint="m1", instrument="domain").exists()
+
+
+def test_a_clinician_cannot_enter_the_familys_domain_answers(treated, sign_in) -> None:
+    patient, _last = treated
+    response = sign_in("nurse").post(
+        f"/staff/patients/{patient.uuid}/assessments/",
+        {
+            "timepoint": "m1",
+            "date": str(today()),
+            "instrument": "domain",
+            "item": "strength",
+            "value": "improved",
+        },
+    )
+    assert response.status_code == 400
+    assert not Assessment.objects.filter(instrument="domain").exists()

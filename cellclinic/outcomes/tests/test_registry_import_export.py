@@ -163,3 +163,18 @@ def test_any_file_is_imported_whole_or_refused_with_named_rows(
     if not result.ok:
         assert all(e.row >= 2 and e.column for e in result.errors)
         assert RegistryPatient.objects.count() == before
+
+
+def test_a_value_already_stored_and_the_clinics_own_ids_are_refused_by_row() -> None:
+    good = files(count=2)
+    assert load(good.patients, good.assessments).ok
+    first = good.assessments.splitlines()[1]
+    again = load(
+        "patient_id,program,subtype,sex,birth_date,onset_date,first_treatment,last_treatment\n"
+        "cc-ABCDE12345,cerebral-palsy,spastic,male,2015-01-01,,,\n",
+        "patient_id,timepoint,date,instrument,item,value\n" + first + "\n",
+    )
+    assert {(e.file, e.row, e.column) for e in again.errors} == {
+        ("patients.csv", 2, "patient_id"),
+        ("assessments.csv", 2, "value"),
+    }
