@@ -84,13 +84,18 @@ class ScreeningOut(Schema):
 
 
 class OutcomeRowOut(Schema):
-    treated: int
-    assessed: int
-    lost: int
-    improved: int
+    treated: int | None = Field(description="null only when withheld")
+    assessed: int | None
+    lost: int | None
+    improved: int | None
     rate: float | None = Field(description="improved / assessed; null when nobody was assessed")
     ci95: list[float] | None = Field(description="Wilson score interval at 95%")
     worst_case_rate: float | None = Field(description="improved / treated (lost = not improved)")
+    withheld: bool = Field(
+        False,
+        description="true when fewer than 10 patients were treated and the request is not "
+        "a staff member's: the numbers are null, as on the public page",
+    )
 
 
 class DefinitionOut(Schema):
@@ -102,10 +107,11 @@ class DefinitionOut(Schema):
 
 
 class FamilyRowOut(Schema):
-    reported: int
-    any_domain_improved: int
+    reported: int | None
+    any_domain_improved: int | None
     rate: float | None
     ci95: list[float] | None
+    withheld: bool = False
 
 
 class OutcomeGroupOut(OutcomeRowOut):

@@ -170,7 +170,54 @@ def program_outcomes(
     except OutcomeError as exc:
         field = "timepoint" if "time point" in str(exc) else "by"
         return Status(422, {"errors": [{"field": field, "message": str(exc)}]})
+    if not _staff_request(request):
+        table = withhold_small_groups(table)
     return Status(200, table)
+
+
+def _staff_request(request: HttpRequest) -> bool:
+    """A staff member's request (bearer token, or the desk's session signed in with MFA)."""
+    from cellclinic.accounts.access import signed_in_with_mfa
+    from cellclinic.accounts.roles import roles_of
+    from cellclinic.accounts.services import api_token_user
+
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        user = api_token_user(token=header[7:].strip()[:200])
+        return user is not None and bool(roles_of(user))
+    user = getattr(request, "user", None)
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and roles_of(user)
+        and signed_in_with_mfa(request)
+    )
+
+
+def withhold_small_groups(table: dict[str, Any]) -> dict[str, Any]:
+    """As on the public page: a group of fewer than 10 treated patients shows no numbers,
+    so nobody can read one patient's result off a small group."""
+    from cellclinic.outcomes.selectors import PUBLIC_MINIMUM
+
+    def hide(row: dict[str, Any], treated: int | None) -> dict[str, Any]:
+        if treated is not None and treated >= PUBLIC_MINIMUM:
+            return row
+        return {key: (value if key == "group" else None) for key, value in row.items()} | {
+            "withheld": True
+        }
+
+    treated = {g["group"]: g["treated"] for g in table["groups"]}
+    family = table["family_reported"]
+    return {
+        **table,
+        "groups": [hide(g, g["treated"]) for g in table["groups"]],
+        "overall": hide(table["overall"], table["overall"]["treated"]),
+        "family_reported": {
+            **family,
+            "groups": [hide(g, treated.get(g["group"])) for g in family["groups"]],
+            "overall": hide(family["overall"], table["overall"]["treated"]),
+        },
+    }
 
 
 def body_fingerprint(payload: InquiryIn) -> str:

@@ -248,8 +248,35 @@ def test_the_api_gives_the_same_table_as_the_command(client, capsys) -> None:
     )
     call_command("outcomes", "--program", "stroke", "--timepoint", "m3", "--by", "onset_band")
     from_command = json.loads(capsys.readouterr().out)
-    response = client.get("/api/v1/programs/stroke/outcomes?timepoint=m3&by=onset_band")
-    assert response.status_code == 200 and response.json() == from_command
+    from cellclinic.accounts.services import api_token_create
+    from cellclinic.care.tests.builders import staff
+
+    token = api_token_create(user=staff("analyst"), name="reports")
+    response = client.get(
+        "/api/v1/programs/stroke/outcomes?timepoint=m3&by=onset_band",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 200
+    assert {k: v for k, v in response.json().items()} == json.loads(json.dumps(from_command)) | {
+        "groups": [g | {"withheld": False} for g in from_command["groups"]],
+        "overall": from_command["overall"] | {"withheld": False},
+        "family_reported": from_command["family_reported"]
+        | {
+            "groups": [g | {"withheld": False} for g in from_command["family_reported"]["groups"]],
+            "overall": from_command["family_reported"]["overall"] | {"withheld": False},
+        },
+    }
+    public = client.get("/api/v1/programs/stroke/outcomes?timepoint=m3&by=onset_band").json()
+    assert public["overall"] == {
+        "treated": None,
+        "assessed": None,
+        "lost": None,
+        "improved": None,
+        "rate": None,
+        "ci95": None,
+        "worst_case_rate": None,
+        "withheld": True,
+    }  # one patient: nobody may read that patient's result off the public API
     bad = client.get("/api/v1/programs/stroke/outcomes?timepoint=m4")
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "timepoint"
     assert client.get("/api/v1/programs/nothing/outcomes").status_code == 404
