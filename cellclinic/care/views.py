@@ -545,30 +545,38 @@ def consent_in_person(request: HttpRequest, patient: str) -> HttpResponse:
     data: Any = {}
     if request.method == "POST":
         data = request.POST
-        document = _posted_document(found, data.get("document", ""))
-        try:
-            if document is None:
-                raise Invalid(
-                    {"document": _("This version is no longer in force; reload the page.")}
-                )
-            consent_sign(
-                patient=found,
-                document=document,
-                data=dict(data.items()),
-                method=ConsentSignature.Method.IN_PERSON,
-                address=client_address(request),
-                user_agent=request.META.get("HTTP_USER_AGENT", ""),
-                witness=request.user,  # type: ignore[arg-type]
-            )
-        except Invalid as invalid:
-            errors = invalid.errors
-        else:
+        errors = _sign_posted(
+            request, found, ConsentSignature.Method.IN_PERSON, witness=request.user
+        )
+        if not errors:
             messages.success(request, _("The consent is signed."))
             return redirect("patient_page", found.uuid)
     with translation.override(language if language in dict(settings.LANGUAGES) else "en"):
         context = _consent_context(found, language, errors, data)
     context["in_person"] = True
     return render(request, "care/consent_sign.html", context, status=400 if errors else 200)
+
+
+def _sign_posted(
+    request: HttpRequest, found: Patient, method: str, *, witness: Any = None
+) -> dict[str, str]:
+    """Sign the posted document version; the errors by field (none when signed)."""
+    document = _posted_document(found, request.POST.get("document", ""))
+    if document is None:
+        return {"document": _("This version is no longer in force; reload the page.")}
+    try:
+        consent_sign(
+            patient=found,
+            document=document,
+            data=dict(request.POST.items()),
+            method=method,
+            address=client_address(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            witness=witness,
+        )
+    except Invalid as invalid:
+        return invalid.errors
+    return {}
 
 
 def _posted_document(found: Patient, key: str) -> ConsentDocument | None:
@@ -603,23 +611,8 @@ def family_consent(request: HttpRequest, token: str) -> HttpResponse:
     signed = consent_current(patient=found)
     if request.method == "POST":
         data = request.POST
-        document = _posted_document(found, data.get("document", ""))
-        try:
-            if document is None:
-                raise Invalid(
-                    {"document": _("This version is no longer in force; reload the page.")}
-                )
-            consent_sign(
-                patient=found,
-                document=document,
-                data=dict(data.items()),
-                method=ConsentSignature.Method.FAMILY_LINK,
-                address=client_address(request),
-                user_agent=request.META.get("HTTP_USER_AGENT", ""),
-            )
-        except Invalid as invalid:
-            errors = invalid.errors
-        else:
+        errors = _sign_posted(request, found, ConsentSignature.Method.FAMILY_LINK)
+        if not errors:
             request.session["consent_signed"] = True
             return redirect(request.path)
     context = _consent_context(found, language, errors, data)
