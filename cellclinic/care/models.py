@@ -10,7 +10,8 @@ from simple_history.models import HistoricalRecords
 class Patient(models.Model):
     """A person accepted into a program after a physician's consultation.
 
-    Made from the inquiry it came from; the care issue adds plans, consent and procedures.
+    Made from the inquiry it came from; its consent, plan, procedures and adverse events
+    hang off it, and its status moves as they are recorded (PatientStatusChange rows).
     """
 
     class Status(models.TextChoices):

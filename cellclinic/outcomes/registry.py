@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import hmac
-import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -451,7 +450,3 @@ def registry_export(*, out: Path, deidentify: bool = False, program: str = "") -
 
 def open_text(path: Path) -> TextIO:
     return path.open(newline="", encoding="utf-8-sig")
-
-
-def as_text(data: bytes) -> TextIO:
-    return io.StringIO(data.decode("utf-8-sig"), newline="")
