@@ -32,7 +32,7 @@ from cellclinic.inquiries.views import family_today
 from cellclinic.lib.clients import client_key
 from cellclinic.programs.answers import validate_answers
 from cellclinic.programs.selectors import CurrentProgram, program_get, program_list
-from cellclinic.ratelimit import rate_limited
+from cellclinic.ratelimit import rate_limit_retry_after, rate_limited
 from cellclinic.screening.api_input import screen_input
 from cellclinic.screening.services import clinic_date
 
@@ -233,6 +233,7 @@ def body_fingerprint(payload: InquiryIn) -> str:
 )
 def create_inquiry(
     request: HttpRequest,
+    response: HttpResponse,
     payload: InquiryIn,
     idempotency_key: str | None = Header(  # noqa: B008
         default=None, alias="Idempotency-Key", max_length=200
@@ -262,6 +263,11 @@ def create_inquiry(
         limit=settings.INQUIRY_RATE_LIMIT,
         window_seconds=settings.INQUIRY_RATE_WINDOW,
     ):
+        response["Retry-After"] = str(
+            rate_limit_retry_after(
+                scope="inquiry", client=client, window_seconds=settings.INQUIRY_RATE_WINDOW
+            )
+        )
         return Status(
             429,
             {

@@ -190,3 +190,13 @@ def test_a_forged_forwarded_address_does_not_escape_the_rate_limit(
         for i in range(4)
     ]
     assert codes == [201, 201, 429, 429]
+
+
+def test_a_refusal_for_too_many_inquiries_says_when_to_try_again(client: Client, settings) -> None:
+    settings.INQUIRY_RATE_LIMIT = 1
+    settings.INQUIRY_RATE_WINDOW = 600
+    body = {"program": "stroke", "answers": build_answers("stroke")}
+    assert send(client, body).status_code == 201
+    refused = send(client, body)
+    assert refused.status_code == 429
+    assert 590 <= int(refused["Retry-After"]) <= 601
