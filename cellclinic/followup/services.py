@@ -12,16 +12,15 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cellclinic.care.models import Patient
 from cellclinic.care.validation import Invalid
 from cellclinic.followup.models import FollowUp, Reminder
-from cellclinic.lib.instruments import DOMAIN_VALUES
-from cellclinic.outbox import outbox_enqueue
+from cellclinic.inquiries.services import family_email_queue
+from cellclinic.lib.instruments import DOMAIN_VALUES, PERIODS
 from cellclinic.outcomes.models import Assessment
 from cellclinic.outcomes.services import assessment_record, registry_sync_care
 from cellclinic.programs.schema import ProgramDefinition
@@ -186,6 +185,8 @@ def family_report(*, followup: FollowUp, data: dict[str, Any]) -> list[Assessmen
 def reminder_send(*, reminder_id: int) -> bool:
     """Send one reminder if it is due, unsent and its follow-up unanswered; True if sent.
 
+    Skipped instead once the family has answered, once the window has closed, or when a
+    later reminder is due too (a late schedule, a worker down): one e-mail, not a burst.
     The row is claimed by a conditional update; the e-mail goes through the retrying
     outbox in the family's language, with a fresh personal link.
     """
@@ -196,22 +197,18 @@ def reminder_send(*, reminder_id: int) -> bool:
     if reminder is None:
         return False
     followup = reminder.followup
-    if followup.answered_at is not None:
-        Reminder.objects.filter(pk=reminder_id, sent_at__isnull=True).update(skipped_at=now)
-        return False
-    if followup.state(timezone.localdate(timezone=ZoneInfo(settings.CLINIC_TIME_ZONE))) == (
-        FollowUp.State.MISSED
+    today = timezone.localdate(timezone=ZoneInfo(settings.CLINIC_TIME_ZONE))
+    if (
+        followup.answered_at is not None
+        or followup.state(today) == FollowUp.State.MISSED
+        or Reminder.objects.filter(
+            followup=followup,
+            due_at__gt=reminder.due_at,
+            due_at__lte=now,
+            sent_at__isnull=True,
+            skipped_at__isnull=True,
+        ).exists()
     ):
-        Reminder.objects.filter(pk=reminder_id, sent_at__isnull=True).update(skipped_at=now)
-        return False
-    overtaken = Reminder.objects.filter(
-        followup=followup,
-        due_at__gt=reminder.due_at,
-        due_at__lte=now,
-        sent_at__isnull=True,
-        skipped_at__isnull=True,
-    ).exists()
-    if overtaken:  # a later reminder is due too (a late schedule, a worker down): send one
         Reminder.objects.filter(pk=reminder_id, sent_at__isnull=True).update(skipped_at=now)
         return False
     with transaction.atomic():
@@ -222,25 +219,16 @@ def reminder_send(*, reminder_id: int) -> bool:
             return False
         inquiry = followup.patient.inquiry
         definition = _definition(followup.patient)
-        with translation.override(inquiry.reply_language):
-            context = {
-                "inquiry": inquiry,
-                "program_name": definition.name.get(inquiry.reply_language) if definition else "",
-                "timepoint": followup.timepoint,
-                "period": followup.period,
-                "link": followup_url(followup),
-                "clinic_name": settings.CLINIC_NAME,
-                "first": reminder.days_after_due == 0,
-            }
-            subject = render_to_string("followup/email/reminder_subject.txt", context)
-            body = render_to_string("followup/email/reminder_body.txt", context)
-        outbox_enqueue(
+        family_email_queue(
+            inquiry,
             kind="followup_reminder",
-            to=inquiry.contact_email,
-            language=inquiry.reply_language,
-            subject=" ".join(subject.split()),
-            body=body,
-            inquiry=inquiry,
+            template="followup/email/reminder",
+            context={
+                "program_name": definition.name.get(inquiry.reply_language) if definition else "",
+                "period": PERIODS.get(followup.timepoint, followup.timepoint),  # lazy: its language
+                "link": followup_url(followup),
+                "first": reminder.days_after_due == 0,
+            },
         )
     return True
 

@@ -120,7 +120,9 @@ def _replay(key: str, body_hash: str | None) -> Inquiry | None:
     return record.inquiry
 
 
-def _email_family(inquiry: Inquiry, *, kind: str, template: str, context: dict[str, Any]) -> None:
+def family_email_queue(
+    inquiry: Inquiry, *, kind: str, template: str, context: dict[str, Any]
+) -> None:
     """An e-mail to the family in its reply language, queued in the outbox.
 
     `template` names `<template>_subject.txt` and `<template>_body.txt`.
@@ -140,7 +142,7 @@ def _email_family(inquiry: Inquiry, *, kind: str, template: str, context: dict[s
 
 
 def _queue_confirmation(inquiry: Inquiry, program: CurrentProgram) -> None:
-    _email_family(
+    family_email_queue(
         inquiry,
         kind="inquiry_confirmation",
         template="inquiries/email/confirmation",
@@ -238,7 +240,7 @@ def message_send(*, inquiry: Inquiry, author: User, body: str) -> Message:
         message = Message.objects.create(
             inquiry=inquiry, direction=Message.Direction.OUT, author=author, body=body
         )
-        _email_family(
+        family_email_queue(
             inquiry,
             kind="inquiry_message",
             template="inquiries/email/message",
