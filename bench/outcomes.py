@@ -31,6 +31,8 @@ from datetime import date, timedelta
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from cellclinic.lib.benchmarks import result_line  # noqa: E402 (needs ROOT on the path)
+
 HAND_WRITTEN = """
 SELECT COALESCE(NULLIF(s.gmfcs_baseline, ''), 'unknown') AS grp,
        COUNT(*) AS treated,
@@ -270,19 +272,6 @@ def main() -> None:
         f"the same counts by joins over the raw registry tables: {raw_time * 1000:.1f} ms"
     )
     print(json.dumps(result_line("outcomes", size, figure, base, "s")))
-
-
-def result_line(name: str, size: int, figure: float, baseline: float, unit: str) -> dict:
-    """The interface's last line; the ratio is computed from the printed figures."""
-    figure, baseline = float(f"{figure:.4g}"), float(f"{baseline:.4g}")
-    return {
-        "bench": name,
-        "size": size,
-        "figure": figure,
-        "unit": unit,
-        "baseline": baseline,
-        "ratio": round(figure / baseline, 3),
-    }
 
 
 if __name__ == "__main__":

@@ -29,6 +29,9 @@ from datetime import timedelta
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from cellclinic.lib.benchmarks import result_line  # noqa: E402 (needs ROOT on the path)
+
 PAGES = {
     "first page": "/staff/inquiries/",
     "filtered page": "/staff/inquiries/?program=cerebral-palsy&status=contacted&decision=specialist_review",
@@ -179,19 +182,6 @@ def main() -> None:
     figure = max(big[name]["p95"] for name in PAGES)
     base = max(baseline[name]["p95"] for name in PAGES)
     print(json.dumps(result_line("queue", size, figure, base, "ms")))
-
-
-def result_line(name: str, size: int, figure: float, baseline: float, unit: str) -> dict:
-    """The interface's last line; the ratio is computed from the printed figures."""
-    figure, baseline = float(f"{figure:.4g}"), float(f"{baseline:.4g}")
-    return {
-        "bench": name,
-        "size": size,
-        "figure": figure,
-        "unit": unit,
-        "baseline": baseline,
-        "ratio": round(figure / baseline, 3),
-    }
 
 
 if __name__ == "__main__":

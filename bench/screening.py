@@ -34,6 +34,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from cellclinic.lib.benchmarks import result_line  # noqa: E402 (needs ROOT on the path)
+
 AS_OF = date(2026, 11, 23)
 PHYSICAL = {"motor", "muscle_tone", "coordination", "feeding", "drooling", "vision"}
 GOALS = [
@@ -250,19 +253,6 @@ def run(size: int, repeat: int, workdir: str, vendor: str, test_db: str) -> None
         f"hand-written in memory {baseline:.3f} s"
     )
     print(json.dumps(result_line("screening", size, figure, baseline, "s")))
-
-
-def result_line(name: str, size: int, figure: float, baseline: float, unit: str) -> dict:
-    """The interface's last line; the ratio is computed from the printed figures."""
-    figure, baseline = float(f"{figure:.4g}"), float(f"{baseline:.4g}")
-    return {
-        "bench": name,
-        "size": size,
-        "figure": figure,
-        "unit": unit,
-        "baseline": baseline,
-        "ratio": round(figure / baseline, 3),
-    }
 
 
 if __name__ == "__main__":
