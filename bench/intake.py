@@ -39,7 +39,8 @@ from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-SITES = Path(__file__).resolve().parent / "sites"  # not bench/ itself: bench/queue.py would shadow `queue`
+# Not bench/ itself on the server's path: bench/queue.py would shadow `queue`.
+SITES = Path(__file__).resolve().parent / "sites"
 sys.path.insert(0, str(ROOT))
 
 from cellclinic.lib.benchmarks import result_line  # noqa: E402 (needs ROOT on the path)
@@ -226,7 +227,11 @@ def api_request(tag: str) -> Callable[[int], tuple[str, bytes, dict]]:
 
 
 def bare_request(i: int) -> tuple[str, bytes, dict]:
-    return "/bench/bare", inquiry_body(f"bare-{i}@example.org"), {"Content-Type": "application/json"}
+    return (
+        "/bench/bare",
+        inquiry_body(f"bare-{i}@example.org"),
+        {"Content-Type": "application/json"},
+    )
 
 
 # --- the fault run ----------------------------------------------------------------------
@@ -253,7 +258,9 @@ def fault_run(server: Server, total: int, clients: int, restart: Callable[[], No
             deadline = time.monotonic() + 120
             while True:
                 try:
-                    status, answer = request(server.port, "POST", "/api/v1/inquiries", body, headers)
+                    status, answer = request(
+                        server.port, "POST", "/api/v1/inquiries", body, headers
+                    )
                 except OSError:
                     status, answer = 0, b""
                 if status == 201:
@@ -306,8 +313,14 @@ def check_fault_run(outcome: dict, total: int) -> dict:
         .count()
     )
     unacknowledged = total - len(acknowledged)
-    return {"posted": total, "acknowledged": len(acknowledged), "lost": len(lost),
-            "duplicated": twice, "unacknowledged": unacknowledged, "retries": outcome["retries"]}
+    return {
+        "posted": total,
+        "acknowledged": len(acknowledged),
+        "lost": len(lost),
+        "duplicated": twice,
+        "unacknowledged": unacknowledged,
+        "retries": outcome["retries"],
+    }
 
 
 # --- queries and commits, in-process -----------------------------------------------------
@@ -373,7 +386,12 @@ def main() -> None:
         "LOG_LEVEL": "WARNING",
     }
     env.pop("CELLCLINIC_TESTING", None)
-    os.environ.update({k: env[k] for k in ("DATABASE_URL", "CELLCLINIC_DATA_DIR", "INQUIRY_RATE_LIMIT", "EMAIL_URL")})
+    os.environ.update(
+        {
+            k: env[k]
+            for k in ("DATABASE_URL", "CELLCLINIC_DATA_DIR", "INQUIRY_RATE_LIMIT", "EMAIL_URL")
+        }
+    )
     os.environ["DJANGO_SETTINGS_MODULE"] = "intake_site.settings"
     sys.path.insert(0, str(SITES))
     server = Server(env, options.workers, Path(workdir) / "serve.log")
@@ -387,11 +405,14 @@ def main() -> None:
 
         django.setup()
         from django.db import connection
-
         from intake_site.urls import TABLE
 
         with connection.cursor() as cursor:
-            kind = "INTEGER PRIMARY KEY AUTOINCREMENT" if connection.vendor == "sqlite" else "BIGSERIAL PRIMARY KEY"
+            kind = (
+                "INTEGER PRIMARY KEY AUTOINCREMENT"
+                if connection.vendor == "sqlite"
+                else "BIGSERIAL PRIMARY KEY"
+            )
             cursor.execute(f"CREATE TABLE {TABLE} (id {kind}, body TEXT NOT NULL)")
         queries, commits = cost_of_one_inquiry()
         vendor = connection.vendor
