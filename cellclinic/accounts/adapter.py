@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
+from cellclinic.lib.crypto import UndecryptableError, decrypt_text, encrypt_text
 from cellclinic.outbox import outbox_enqueue
 
 
@@ -32,3 +36,24 @@ class StaffOnlyAccountAdapter(DefaultAccountAdapter):
                 subject=str(message.subject),
                 body=str(message.body),
             )
+
+
+class EncryptingMFAAdapter(DefaultMFAAdapter):
+    """TOTP secrets and recovery seeds are stored encrypted with FIELD_ENCRYPTION_KEY.
+
+    A copy of the database alone (a dump, a stolen backup) then gives nobody a code.
+    """
+
+    def encrypt(self, text: str) -> str:
+        return encrypt_text(text, keys=settings.FIELD_ENCRYPTION_KEYS)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        try:
+            return decrypt_text(encrypted_text, keys=settings.FIELD_ENCRYPTION_KEYS)
+        except UndecryptableError as exc:
+            # Every staff sign-in would fail: say so loudly in the log (the user sees the
+            # error page), naming the setting to restore.
+            raise ImproperlyConfigured(
+                "FIELD_ENCRYPTION_KEY does not decrypt a stored MFA secret: set the key the "
+                "secrets were encrypted with (it belongs with the backups, docs/deployment.md)"
+            ) from exc
