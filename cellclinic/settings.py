@@ -143,6 +143,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cellclinic.accounts.middleware.StaffSessionTimeoutMiddleware",
+    "cellclinic.accounts.middleware.PrivateNoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -268,6 +270,11 @@ ACCOUNT_ADAPTER = "cellclinic.accounts.adapter.StaffOnlyAccountAdapter"
 # A password reset asked for an unknown address sends nothing (the page says the same).
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 MFA_ADAPTER = "cellclinic.accounts.adapter.EncryptingMFAAdapter"
+# Staff sessions end after this long without a request, and this long after sign-in
+# (cellclinic/accounts/middleware.py); the session cookie expires with them.
+STAFF_IDLE_MINUTES = env_int("STAFF_IDLE_MINUTES", 30, minimum=1)
+STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12, minimum=1)
+SESSION_COOKIE_AGE = STAFF_SESSION_MAX_HOURS * 3600
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "cellclinic"
 # Accept the code of the adjacent 30-second window too: a phone's clock a few seconds

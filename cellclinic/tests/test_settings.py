@@ -121,6 +121,8 @@ def test_development_mode_keeps_a_random_key_outside_the_repository(tmp_path: Pa
         ({"DEBUG": "maybe"}, "DEBUG must be one of"),
         ({"INQUIRY_RATE_LIMIT": "many"}, "INQUIRY_RATE_LIMIT must be a whole number"),
         ({"CELLCLINIC_MODE": "staging"}, "CELLCLINIC_MODE must be one of"),
+        ({"STAFF_IDLE_MINUTES": "0"}, "STAFF_IDLE_MINUTES must be at least 1"),
+        ({"STAFF_SESSION_MAX_HOURS": "half a day"}, "STAFF_SESSION_MAX_HOURS must be a whole"),
         ({"DATABASE_URL": "nonsense://x"}, "DATABASE_URL"),
     ],
 )
