@@ -59,6 +59,14 @@ def staff_user_has_mfa(user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
+class ApiTokenRefused(ValueError):
+    """A token cannot be made: `field` is what is wrong (`user` or `days`)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def api_token_create(*, user: User, name: str, days: int | None = None) -> str:
     """A new API token for an active staff member with a role and MFA; returns the token
     (shown once). It works for `days` (at most, and by default, `API_TOKEN_DAYS`)."""
@@ -66,19 +74,25 @@ def api_token_create(*, user: User, name: str, days: int | None = None) -> str:
     if days is None:
         days = longest
     if not 1 <= days <= longest:
-        raise ValueError(_("a token lasts from 1 to %(days)d days") % {"days": longest})
+        raise ApiTokenRefused(
+            "days", _("A token lasts from 1 to %(days)d days.") % {"days": longest}
+        )
     if not user.is_active:
-        raise ValueError(_("the user's account is deactivated"))
+        raise ApiTokenRefused("user", _("The account is deactivated."))
     if not staff_user_has_mfa(user):
-        raise ValueError(_("the user must have an authenticator (MFA) before getting a token"))
+        raise ApiTokenRefused(
+            "user", _("The user must have an authenticator (MFA) before getting a token.")
+        )
     if not roles_of(user) & set(ROLES):
-        raise ValueError(_("the user has no role"))
+        raise ApiTokenRefused("user", _("The user has no role."))
     secret = ApiToken.new_secret()
+    now = timezone.now()
     ApiToken.objects.create(
         user=user,
         name=name,
         digest=ApiToken.hash(secret),
-        expires_at=timezone.now() + timedelta(days=days),
+        created_at=now,
+        expires_at=now + timedelta(days=days),
     )
     return secret
 

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import build_answers
 
-COMMANDS = ["migrate", "serve", "worker", "demo", "screen", "screening"]
+COMMANDS = ["migrate", "serve", "worker", "demo", "screen", "screening", "token"]
 
 
 def cellclinic(tmp_path: Path, *args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:

@@ -8,6 +8,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+import django.utils.timezone
 from django.db import migrations, models
 
 
@@ -60,6 +61,11 @@ class Migration(migrations.Migration):
             model_name="apitoken",
             name="uuid",
             field=models.UUIDField(default=uuid.uuid4, editable=False, unique=True),
+        ),
+        migrations.AlterField(
+            model_name="apitoken",
+            name="created_at",
+            field=models.DateTimeField(default=django.utils.timezone.now),
         ),
         migrations.AlterField(
             model_name="apitoken",
