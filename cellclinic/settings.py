@@ -280,6 +280,8 @@ MFA_TOTP_ISSUER = "cellclinic"
 # Accept the code of the adjacent 30-second window too: a phone's clock a few seconds
 # off, or a code typed as the window turns, still signs in. Used codes never work twice.
 MFA_TOTP_TOLERANCE = 1
+# Days an API token works after it is made (the longest; a shorter life may be asked for).
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from cellclinic import views
+from cellclinic.accounts import views as account_views
 from cellclinic.api.urls import api
 from cellclinic.audit import views as audit_views
 from cellclinic.care import views as care_views
@@ -92,6 +93,12 @@ urlpatterns = [
         "staff/outcomes/export.zip",
         outcome_views.deidentified_export,
         name="deidentified_export",
+    ),
+    path("staff/tokens/", account_views.api_tokens, name="api_tokens"),
+    path(
+        "staff/tokens/<uuid:token>/revoke/",
+        account_views.api_token_revoke_page,
+        name="api_token_revoke",
     ),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

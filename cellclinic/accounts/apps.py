@@ -10,6 +10,8 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from cellclinic.accounts import receivers  # noqa: F401  (connects them)
+
         user_logged_in.connect(_session_start_on_sign_in, dispatch_uid="cellclinic.session_start")
 
 

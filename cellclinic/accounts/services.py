@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cellclinic.accounts.mfa_secrets import data_reencrypted
 from cellclinic.accounts.models import ApiToken
-from cellclinic.accounts.roles import ROLES
+from cellclinic.accounts.roles import ROLES, roles_of
+from cellclinic.accounts.selectors import api_token_problem
 
 
 def roles_ensure() -> dict[str, Group]:
@@ -70,24 +78,84 @@ def staff_user_has_mfa(user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
-def api_token_create(*, user: User, name: str) -> str:
-    """A new API token for a staff member with MFA; returns the token (shown once)."""
+class ApiTokenRefused(ValueError):
+    """A token cannot be made: `field` is what is wrong (`user` or `days`)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def api_token_create(*, user: User, name: str, days: int | None = None) -> str:
+    """A new API token for an active staff member with a role and MFA; returns the token
+    (shown once). It works for `days` (at most, and by default, `API_TOKEN_DAYS`)."""
+    longest = settings.API_TOKEN_DAYS
+    if days is None:
+        days = longest
+    if not 1 <= days <= longest:
+        raise ApiTokenRefused(
+            "days", _("A token lasts from 1 to %(days)d days.") % {"days": longest}
+        )
+    if not user.is_active:
+        raise ApiTokenRefused("user", _("The account is deactivated."))
     if not staff_user_has_mfa(user):
-        raise ValueError("the user must have an authenticator (MFA) before getting a token")
+        raise ApiTokenRefused(
+            "user", _("The user must have an authenticator (MFA) before getting a token.")
+        )
+    if not roles_of(user) & set(ROLES):
+        raise ApiTokenRefused("user", _("The user has no role."))
     secret = ApiToken.new_secret()
-    ApiToken.objects.create(user=user, name=name, digest=ApiToken.hash(secret))
+    now = timezone.now()
+    ApiToken.objects.create(
+        user=user,
+        name=name,
+        digest=ApiToken.hash(secret),
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+    )
     return secret
 
 
-def api_token_user(*, token: str) -> User | None:
-    from django.utils import timezone
+def api_token_revoke(*, token: ApiToken, reason: str = ApiToken.Reason.REVOKED) -> bool:
+    """Revoke one token; False when it was revoked already (its first reason stays)."""
+    now = timezone.now()
+    done = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_reason=reason
+    )
+    if done:
+        token.revoked_at, token.revoked_reason = now, reason
+    return bool(done)
 
+
+def api_tokens_revoke(*, users: Iterable[int] | QuerySet[Any], reason: str) -> int:
+    """Revoke every token of these users (ids, or a query of ids); returns how many."""
+    return ApiToken.objects.filter(user_id__in=users, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_reason=reason
+    )
+
+
+# Writing the time of use at most this often spares a write on every request.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+def api_token_user(*, token: str) -> User | None:
+    """The user a bearer token speaks for, or None when it is unknown, expired or revoked.
+
+    The token is also checked against its user as it is now (`api_token_problem`), so a
+    change that reached the database without the signals that revoke at once (a bulk
+    `update()`) still ends it here, and is then recorded as its revocation.
+    """
     found = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=ApiToken.hash(token), revoked_at__isnull=True, user__is_active=True)
-        .first()
+        ApiToken.objects.select_related("user").filter(digest=ApiToken.hash(token[:200])).first()
     )
     if found is None:
         return None
-    ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    problem = api_token_problem(token=found, now=now)
+    if problem is not None:
+        if problem not in ("revoked", "expired"):
+            api_token_revoke(token=found, reason=problem)
+        return None
+    if found.last_used_at is None or now - found.last_used_at >= LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
     return found.user

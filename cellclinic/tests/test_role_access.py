@@ -80,6 +80,8 @@ TABLE: dict[str, dict[str, Any]] = {
     "patient_assessments": CARE,
     "outcome_report": {**DESK, "analyst": 200},
     "deidentified_export": {**DESK, "coordinator": 403, "physician": 403, "analyst": 200},
+    "api_tokens": {**DESK, "nurse": 200, "analyst": 200},  # each their own; admins all
+    "api_token_revoke": {**DESK, **dict.fromkeys(PERSONAS[2:], 405)},  # POST only
     "api-v1:openapi-json": PUBLIC,
     "api-v1:openapi-view": PUBLIC,
     "api-v1:api-root": dict.fromkeys(PERSONAS, 404),
@@ -267,6 +269,8 @@ def url_for(name: str, inquiry: Inquiry) -> str:
         "patient_assessments": f"/staff/patients/{patient.uuid}/assessments/",
         "outcome_report": "/staff/outcomes/",
         "deidentified_export": "/staff/outcomes/export.zip",
+        "api_tokens": "/staff/tokens/",
+        "api_token_revoke": "/staff/tokens/0b7c4a52-9d2e-4f5e-8a61-3c2d1e0f9a87/revoke/",
         "api-v1:openapi-json": "/api/v1/openapi.json",
         "api-v1:openapi-view": "/api/v1/docs",
         "api-v1:api-root": "/api/v1/",
@@ -323,6 +327,7 @@ STAFF_URLS = sorted(
             "api-v1:list_inq",
             "api-v1:read_inq",
             "api-v1:read_pat",
+            "api_token",
         )
     )
 )

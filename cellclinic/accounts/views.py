@@ -1,0 +1,80 @@
+"""The staff member's API tokens: make one, see them, revoke them (admins: anyone's)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cellclinic.accounts.access import staff_view
+from cellclinic.accounts.forms import ApiTokenForm
+from cellclinic.accounts.models import ApiToken
+from cellclinic.accounts.roles import ROLES, roles_of
+from cellclinic.accounts.selectors import api_token_find, api_tokens_list
+from cellclinic.accounts.services import ApiTokenRefused, api_token_create, api_token_revoke
+
+
+def _rows(tokens: list[ApiToken], now: datetime) -> list[dict[str, Any]]:
+    return [
+        {"token": t, "status": t.status_text(now), "active": t.status(now) == "active"}
+        for t in tokens
+    ]
+
+
+@staff_view(*ROLES)
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The user's own tokens and a form to make one (its secret is shown once, on the
+    answer to the form); an admin also sees every other staff member's tokens in use."""
+    user: Any = request.user
+    form = ApiTokenForm(request.POST or None)
+    secret = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            secret = api_token_create(
+                user=user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+            )
+        except ApiTokenRefused as refused:
+            form.add_error("days" if refused.field == "days" else None, str(refused))
+        else:
+            form = ApiTokenForm()
+    now = timezone.now()
+    admin = "admin" in roles_of(user)
+    others = [t for t in api_tokens_list(active_at=now) if t.user_id != user.pk] if admin else []
+    response = render(
+        request,
+        "accounts/api_tokens.html",
+        {
+            "form": form,
+            "secret": secret,
+            "own": _rows(api_tokens_list(user=user), now),
+            "admin": admin,
+            "others": _rows(others, now),
+        },
+        status=400 if form.errors else 200,
+    )
+    response["Cache-Control"] = "no-store"  # the new token's secret must not be kept
+    return response
+
+
+@staff_view(*ROLES)
+@require_POST
+def api_token_revoke_page(request: HttpRequest, token: UUID) -> HttpResponse:
+    """Revoke a token: one's own, or (an admin) anyone's; another's is not found (404)."""
+    user: Any = request.user
+    found = api_token_find(key=str(token), user=None if "admin" in roles_of(user) else user)
+    if found is None:
+        raise Http404
+    if api_token_revoke(token=found):
+        messages.success(request, _("The token “%(name)s” is revoked.") % {"name": found.name})
+    else:
+        messages.info(
+            request, _("The token “%(name)s” was revoked already.") % {"name": found.name}
+        )
+    return redirect("api_tokens")
