@@ -230,7 +230,8 @@ TASKS = {
             if TESTING
             else "django_tasks_db.DatabaseBackend"
         ),
-        "QUEUES": ["default"],
+        # "urgent": serious adverse-event notices, served by a lane of their own.
+        "QUEUES": ["default", "urgent"],
     }
 }
 EMAIL_URL = env_str("EMAIL_URL", "consolemail://")
@@ -242,6 +243,9 @@ if EMAIL_URL.startswith("filemail://") or EMAIL_URL == "file":
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(DATA_DIR / "mail")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cellclinic <no-reply@localhost>")
+# Seconds each network step of a send may wait (connect, greeting, every command): a
+# server that accepts the connection and never answers costs one timeout, then a retry.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
 EMAIL_RETRY_LIMIT = env_int("EMAIL_RETRY_LIMIT", 8, minimum=1)
 
 # --- accounts -----------------------------------------------------------------------

@@ -91,6 +91,7 @@ def test_development_mode_keeps_a_random_key_outside_the_repository(tmp_path: Pa
         ({"INQUIRY_RATE_LIMIT": "many"}, "INQUIRY_RATE_LIMIT must be a whole number"),
         ({"CELLCLINIC_MODE": "staging"}, "CELLCLINIC_MODE must be one of"),
         ({"DATABASE_URL": "nonsense://x"}, "DATABASE_URL"),
+        ({"EMAIL_TIMEOUT": "0"}, "EMAIL_TIMEOUT must be at least 1"),
     ],
 )
 def test_a_bad_setting_stops_start_up_naming_the_variable(
