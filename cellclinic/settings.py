@@ -181,6 +181,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     _db.setdefault("CONN_MAX_AGE", env_int("CONN_MAX_AGE", 60))
+    # A server that accepts the connection and never answers stops the attempt after 10 s
+    # instead of never (libpq waits forever); `?connect_timeout=N` in DATABASE_URL wins.
+    _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", 10)
     _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
