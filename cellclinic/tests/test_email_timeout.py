@@ -4,6 +4,7 @@ the send is recorded as a failure and retried, never lost and never marked sent.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from typing import Any
 
 import environ
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django_tasks import default_task_backend
 
 from cellclinic.models import OutboundEmail
-from cellclinic.outbox import URGENT_PRIORITY, URGENT_QUEUE, outbox_send
+from cellclinic.outbox import URGENT_PRIORITY, URGENT_QUEUE, outbox_requeue_due, outbox_send
 from cellclinic.tests.smtp import SmtpServer, queue_email
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +72,16 @@ def test_the_same_server_answering_later_gets_the_message_once(
         assert outbox_send(email_id=email_id) is False
     assert server.connections == [[], ["family@example.org"]]
     assert OutboundEmail.objects.get(pk=email_id).attempts == 2
+
+
+def test_a_notice_whose_task_was_lost_is_requeued_as_urgent_before_the_others() -> None:
+    queue_email(to="family@example.org")  # no commit here: neither task is ever enqueued
+    notice_id = queue_email(to="director@clinic.example", urgent=True)
+    OutboundEmail.objects.update(next_attempt_at=timezone.now() - timedelta(hours=1))
+
+    assert outbox_requeue_due() == 2
+
+    first, second = default_task_backend.results  # type: ignore[attr-defined]
+    assert first.kwargs == {"email_id": notice_id}
+    assert (first.task.queue_name, first.task.priority) == (URGENT_QUEUE, URGENT_PRIORITY)
+    assert (second.task.queue_name, second.task.priority) == ("default", 0)
