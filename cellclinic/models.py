@@ -30,6 +30,8 @@ class OutboundEmail(models.Model):
     claimed_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     gave_up_at = models.DateTimeField(null=True, blank=True)
+    # A serious adverse-event notice: sent before every other message (outbox.URGENT_QUEUE).
+    urgent = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["sent_at", "next_attempt_at"], name="outbox_due")]

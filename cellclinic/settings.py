@@ -194,6 +194,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     _db.setdefault("CONN_MAX_AGE", env_int("CONN_MAX_AGE", 60))
+    # A server that accepts the connection and never answers stops the attempt after 10 s
+    # instead of never (libpq waits forever); `?connect_timeout=N` in DATABASE_URL wins.
+    _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", 10)
     _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -243,7 +246,8 @@ TASKS = {
             if TESTING
             else "django_tasks_db.DatabaseBackend"
         ),
-        "QUEUES": ["default"],
+        # "urgent": serious adverse-event notices, served by a lane of their own.
+        "QUEUES": ["default", "urgent"],
     }
 }
 EMAIL_URL = env_str("EMAIL_URL", "consolemail://")
@@ -255,6 +259,9 @@ if EMAIL_URL.startswith("filemail://") or EMAIL_URL == "file":
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(DATA_DIR / "mail")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cellclinic <no-reply@localhost>")
+# Seconds each network step of a send may wait (connect, greeting, every command): a
+# server that accepts the connection and never answers costs one timeout, then a retry.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
 EMAIL_RETRY_LIMIT = env_int("EMAIL_RETRY_LIMIT", 8, minimum=1)
 
 # --- accounts -----------------------------------------------------------------------

@@ -124,6 +124,7 @@ def test_development_mode_keeps_a_random_key_outside_the_repository(tmp_path: Pa
         ({"STAFF_IDLE_MINUTES": "0"}, "STAFF_IDLE_MINUTES must be at least 1"),
         ({"STAFF_SESSION_MAX_HOURS": "half a day"}, "STAFF_SESSION_MAX_HOURS must be a whole"),
         ({"DATABASE_URL": "nonsense://x"}, "DATABASE_URL"),
+        ({"EMAIL_TIMEOUT": "0"}, "EMAIL_TIMEOUT must be at least 1"),
     ],
 )
 def test_a_bad_setting_stops_start_up_naming_the_variable(
