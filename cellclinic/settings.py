@@ -205,10 +205,16 @@ _cache_url = env_str("CACHE_URL") or env_str("REDIS_URL")
 if _cache_url:
     CACHES = {"default": _env.cache_url_config(_cache_url)}
 else:
+    # Sign-in lockouts and other rate limits live in the cache, so every gunicorn worker
+    # and app server must see the same one: a table in the database (created by the
+    # migration cellclinic/migrations/0002_cache_table.py), not each process's memory.
+    # Room for far more keys than Django's default 300, so that a flood of new keys cannot
+    # push a lockout out of the cache.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "cellclinic",
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cellclinic_cache",
+            "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
 

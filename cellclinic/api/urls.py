@@ -6,7 +6,6 @@ import hashlib
 import json
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -26,13 +25,12 @@ from cellclinic.api.schemas import (
 )
 from cellclinic.api.staff import router as staff_router
 from cellclinic.inquiries.models import Source
-from cellclinic.inquiries.selectors import idempotency_key_used
 from cellclinic.inquiries.services import IdempotencyConflict, inquiry_submit
 from cellclinic.inquiries.views import family_today
 from cellclinic.lib.clients import client_key
 from cellclinic.programs.answers import validate_answers
 from cellclinic.programs.selectors import CurrentProgram, program_get, program_list
-from cellclinic.ratelimit import rate_limit_retry_after, rate_limited
+from cellclinic.ratelimit import RateLimited
 from cellclinic.screening.api_input import screen_input
 from cellclinic.screening.services import clinic_date
 
@@ -253,21 +251,20 @@ def create_inquiry(
     checked = validate_answers(program.definition, payload.answers, as_of=family_today())
     if not checked.ok:
         return Status(422, {"errors": [e.as_dict() for e in checked.errors]})
-    client = client_key(request)
     key = idempotency_key.strip() if idempotency_key else None
     fingerprint = body_fingerprint(payload)
-    replay = key is not None and idempotency_key_used(key=key)
-    if not replay and rate_limited(
-        scope="inquiry",
-        client=client,
-        limit=settings.INQUIRY_RATE_LIMIT,
-        window_seconds=settings.INQUIRY_RATE_WINDOW,
-    ):
-        response["Retry-After"] = str(
-            rate_limit_retry_after(
-                scope="inquiry", client=client, window_seconds=settings.INQUIRY_RATE_WINDOW
-            )
+    try:
+        inquiry, created = inquiry_submit(
+            program=program,
+            answers=checked.answers,
+            language=get_language(),
+            source=Source.API,
+            client=client_key(request),
+            idempotency_key=key or None,
+            body_hash=fingerprint if key else None,
         )
+    except RateLimited as limited:
+        response["Retry-After"] = str(limited.retry_after)
         return Status(
             429,
             {
@@ -280,16 +277,6 @@ def create_inquiry(
                     }
                 ]
             },
-        )
-    try:
-        inquiry, created = inquiry_submit(
-            program=program,
-            answers=checked.answers,
-            language=get_language(),
-            source=Source.API,
-            client=client,
-            idempotency_key=key or None,
-            body_hash=fingerprint if key else None,
         )
     except IdempotencyConflict:
         return Status(
