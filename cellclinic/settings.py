@@ -207,7 +207,7 @@ if _cache_url:
 else:
     # Sign-in lockouts and other rate limits live in the cache, so every gunicorn worker
     # and app server must see the same one: a table in the database (created by the
-    # migration cellclinic/migrations/0002_cache_table.py), not each process's memory.
+    # migration cellclinic/migrations/0003_cache_table.py), not each process's memory.
     # Room for far more keys than Django's default 300, so that a flood of new keys cannot
     # push a lockout out of the cache.
     CACHES = {

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cellclinic', '0002_cache_table'),
+        ('cellclinic', '0003_cache_table'),
     ]
 
     operations = [

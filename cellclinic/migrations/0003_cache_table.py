@@ -24,7 +24,7 @@ def drop_cache_table(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cellclinic", "0001_initial"),
+        ("cellclinic", "0002_outboundemail_urgent"),
     ]
 
     operations = [
