@@ -28,6 +28,7 @@ from cellclinic.inquiries.models import Source
 from cellclinic.inquiries.services import IdempotencyConflict, inquiry_submit
 from cellclinic.inquiries.views import family_today
 from cellclinic.lib.clients import client_key
+from cellclinic.outcomes.disclosure import public_table
 from cellclinic.programs.answers import validate_answers
 from cellclinic.programs.selectors import CurrentProgram, program_get, program_list
 from cellclinic.ratelimit import RateLimited
@@ -155,7 +156,9 @@ def program_outcomes(
 ) -> Status:
     """The outcome table of `cellclinic outcomes`: treated, assessed, lost, improved by the
     pre-registered definition (named with its version), the rate with its Wilson 95%
-    interval and the worst-case rate, overall and per group; aggregates only."""
+    interval and the worst-case rate, overall and per group; aggregates only. Staff see the
+    exact table; for anyone else no figure, nor any difference of figures, describes 1 to 9
+    patients: such figures are null and their row says `"withheld": true`."""
     from cellclinic.outcomes.statistics import OutcomeError, outcome_table
 
     current = program_get(slug=program[:60])
@@ -169,7 +172,7 @@ def program_outcomes(
         field = "timepoint" if "time point" in str(exc) else "by"
         return Status(422, {"errors": [{"field": field, "message": str(exc)}]})
     if not _staff_request(request):
-        table = withhold_small_groups(table)
+        table = public_table(table)
     return Status(200, table)
 
 
@@ -190,32 +193,6 @@ def _staff_request(request: HttpRequest) -> bool:
         and roles_of(user)
         and signed_in_with_mfa(request)
     )
-
-
-def withhold_small_groups(table: dict[str, Any]) -> dict[str, Any]:
-    """As on the public page: a group of fewer than 10 treated patients shows no numbers,
-    so nobody can read one patient's result off a small group."""
-    from cellclinic.outcomes.selectors import PUBLIC_MINIMUM
-
-    def hide(row: dict[str, Any], treated: int | None) -> dict[str, Any]:
-        if treated is not None and treated >= PUBLIC_MINIMUM:
-            return row
-        return {key: (value if key == "group" else None) for key, value in row.items()} | {
-            "withheld": True
-        }
-
-    treated = {g["group"]: g["treated"] for g in table["groups"]}
-    family = table["family_reported"]
-    return {
-        **table,
-        "groups": [hide(g, g["treated"]) for g in table["groups"]],
-        "overall": hide(table["overall"], table["overall"]["treated"]),
-        "family_reported": {
-            **family,
-            "groups": [hide(g, treated.get(g["group"])) for g in family["groups"]],
-            "overall": hide(family["overall"], table["overall"]["treated"]),
-        },
-    }
 
 
 def body_fingerprint(payload: InquiryIn) -> str:
