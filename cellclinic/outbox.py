@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from cellclinic.lib.tasks import enqueue_on_commit
 from cellclinic.models import OutboundEmail
 
 if TYPE_CHECKING:
@@ -56,18 +56,24 @@ def outbox_enqueue(
         urgent=urgent,
         next_attempt_at=timezone.now(),
     )
-    transaction.on_commit(lambda: _schedule(email.pk, urgent=urgent, when=None))
+    _schedule(email.pk, urgent=urgent, when=None, on_commit=True)
     return email
 
 
-def _schedule(email_id: int, *, urgent: bool, when: datetime | None) -> None:
+def _schedule(
+    email_id: int, *, urgent: bool, when: datetime | None, on_commit: bool = False
+) -> None:
     from cellclinic.tasks import send_email
 
-    send_email.using(
+    task = send_email.using(
         run_after=when,
         queue_name=URGENT_QUEUE if urgent else None,
         priority=URGENT_PRIORITY if urgent else None,
-    ).enqueue(email_id=email_id)
+    )
+    if on_commit:
+        enqueue_on_commit(task, email_id=email_id)
+    else:
+        task.enqueue(email_id=email_id)
 
 
 def outbox_send(*, email_id: int) -> bool:

@@ -38,7 +38,9 @@ def rate_limit_consume(*, scope: str, client: str, limit: int, window_seconds: i
         counted = RateLimitHit.objects.filter(
             scope=scope, client=client, at__gte=now - timedelta(seconds=window_seconds)
         )
-        if counted.count() >= limit:
+        # Never more than `limit` rows are counted: the time taken stays flat however many
+        # actions a client has in the window (a raised limit, or a shared address).
+        if counted[:limit].count() >= limit:
             oldest = counted.order_by("at").values_list("at", flat=True)[0]
             wait = oldest + timedelta(seconds=window_seconds) - now
             raise RateLimited(max(1, int(wait.total_seconds()) + 1))

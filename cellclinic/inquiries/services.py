@@ -26,6 +26,7 @@ from cellclinic.inquiries.models import (
 )
 from cellclinic.inquiries.workflow import transition
 from cellclinic.lib.references import new_reference
+from cellclinic.lib.tasks import enqueue_on_commit
 from cellclinic.lib.text import has_control_characters
 from cellclinic.lib.uploads import CheckedUpload
 from cellclinic.outbox import outbox_enqueue
@@ -106,7 +107,7 @@ def inquiry_submit(
         for upload in uploads or []:
             _store_document(inquiry, upload)
         _queue_confirmation(inquiry, program)
-        transaction.on_commit(lambda: _queue_screening(inquiry.pk))
+        _queue_screening(inquiry.pk)
     return inquiry, True
 
 
@@ -115,7 +116,7 @@ def _queue_screening(inquiry_id: int) -> None:
     # can never lose what the family sent. The worker's sweep screens any it missed.
     from cellclinic.screening.tasks import screen_inquiry
 
-    screen_inquiry.enqueue(inquiry_id=inquiry_id)
+    enqueue_on_commit(screen_inquiry, inquiry_id=inquiry_id)
 
 
 def _replay(key: str, body_hash: str | None) -> Inquiry | None:
