@@ -22,6 +22,11 @@ class CurrentProgram:
         return self.version.content_hash
 
 
+# The stored definition is read and parsed once per version by `_parsed`, not decoded again
+# (a JSON document of tens of kilobytes) with every page and every API request.
+UNPARSED = ("current_version__definition",)
+
+
 @lru_cache(maxsize=64)
 def _parsed(content_hash: str, version_pk: int) -> ProgramDefinition:
     # Keyed on the hash: a stored version never changes, so parsing it once is enough.
@@ -34,8 +39,10 @@ def definition_of(version: ProgramVersion) -> ProgramDefinition:
 
 
 def program_list() -> list[CurrentProgram]:
-    programs = Program.objects.filter(current_version__isnull=False).select_related(
-        "current_version"
+    programs = (
+        Program.objects.filter(current_version__isnull=False)
+        .select_related("current_version")
+        .defer(*UNPARSED)
     )
     return [_current(program) for program in programs]
 
@@ -46,6 +53,7 @@ def program_get(*, slug: str) -> CurrentProgram | None:
     program = (
         Program.objects.filter(slug=slug, current_version__isnull=False)
         .select_related("current_version")
+        .defer(*UNPARSED)
         .first()
     )
     return _current(program) if program else None
