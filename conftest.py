@@ -56,11 +56,22 @@ def _private_uploads(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache() -> None:
-    """Rate limits (allauth's sign-in limits among them) live in the cache: start clean."""
+def _clear_cache(request: pytest.FixtureRequest) -> None:
+    """Rate limits (allauth's sign-in limits among them) live in the cache: start clean.
+
+    The cache is a table in the database, so only a test with database access (as
+    pytest-django decides it) can reach it, and only such a test needs it emptied.
+    """
     from django.core.cache import cache
 
-    cache.clear()
+    uses_database = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not uses_database:
+        return
+    request.getfixturevalue("django_db_setup")
+    with request.getfixturevalue("django_db_blocker").unblock():
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -176,3 +187,64 @@ def sign_in(db: None) -> Callable[..., Any]:
         return client
 
     return sign
+
+
+@pytest.fixture(scope="session")
+def _migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A SQLite database file as `cellclinic migrate` leaves it, made once per session."""
+    import os
+    import subprocess
+    import sys
+
+    data_dir = tmp_path_factory.mktemp("migrated")
+    env = {**os.environ, "CELLCLINIC_DATA_DIR": str(data_dir)}
+    env.pop("DATABASE_URL", None)
+    subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "cellclinic.cli", "migrate"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return data_dir / "cellclinic.sqlite3"
+
+
+@pytest.fixture
+def shared_database(transactional_db: None, tmp_path: Any, request: Any) -> dict[str, str]:
+    """The environment for `cellclinic` processes that share one database, as the workers
+    and app servers of a deployment do: the tests' own PostgreSQL database (emptied after
+    the test), or else a fresh copy of a migrated SQLite file (the tests' own SQLite lives
+    in memory, out of other processes' reach)."""
+    import os
+    import shutil
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    env = {**os.environ, "CELLCLINIC_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    if connection.vendor == "postgresql":
+        db = connection.settings_dict
+        user = quote(db["USER"] or "") + (":" + quote(db["PASSWORD"]) if db["PASSWORD"] else "")
+        host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+        env["DATABASE_URL"] = f"postgres://{user}@{host}/{db['NAME']}"
+    else:
+        shutil.copy(request.getfixturevalue("_migrated_sqlite"), tmp_path / "cellclinic.sqlite3")
+    return env
+
+
+def in_a_process(env: dict[str, str], code: str, *args: str) -> list[str]:
+    """Run Python `code` (Django set up, `args` in sys.argv[1:]) in a process of its own, as
+    another worker would; returns the lines it printed."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", f"import django\ndjango.setup()\n{code}", *args],
+        env={**env, "DJANGO_SETTINGS_MODULE": "cellclinic.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout.splitlines()

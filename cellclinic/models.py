@@ -30,6 +30,8 @@ class OutboundEmail(models.Model):
     claimed_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     gave_up_at = models.DateTimeField(null=True, blank=True)
+    # A serious adverse-event notice: sent before every other message (outbox.URGENT_QUEUE).
+    urgent = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["sent_at", "next_attempt_at"], name="outbox_due")]
@@ -49,8 +51,8 @@ class OutboundEmail(models.Model):
 class RateLimitHit(models.Model):
     """One counted action from one client address (kept as a keyed hash, not the address).
 
-    Rate limits live in the database so they hold across every server process without a
-    shared cache; the embedded default has no Redis.
+    Rate limits live in the database, in the transaction that stores the action, so they
+    hold across every server process and a refused action leaves nothing behind.
     """
 
     scope = models.CharField(max_length=30)
@@ -62,3 +64,25 @@ class RateLimitHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class RateLimitKey(models.Model):
+    """One row per scope and client, written first when an action is counted.
+
+    The write locks the row until the transaction ends, so parallel requests from one
+    client count and record their hits one after the other, never both seeing room for one
+    more (PostgreSQL; SQLite's immediate transactions queue every writer anyway).
+    `last_at` lets the worker drop the rows of clients gone quiet.
+    """
+
+    scope = models.CharField(max_length=30)
+    client = models.CharField(max_length=64)
+    last_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "client"], name="ratelimitkey_scope_client")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} last at {self.last_at:%Y-%m-%d %H:%M}"

@@ -8,21 +8,42 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from cellclinic.lib.tasks import enqueue_on_commit
 from cellclinic.models import OutboundEmail
 
 if TYPE_CHECKING:
     from cellclinic.inquiries.models import Inquiry
 
 logger = logging.getLogger(__name__)
-CLAIM_SECONDS = 300
+# An urgent message (a serious adverse-event notice) goes to its own queue, which
+# `cellclinic worker` serves with a lane of its own, and with the highest priority, so
+# any worker takes it before the rest: it never waits behind more than one other send.
+URGENT_QUEUE = "urgent"
+URGENT_PRIORITY = 100
+
+
+def claim_seconds() -> int:
+    """How long a worker holds a row while sending: longer than any send can take.
+
+    A send is about a dozen network steps (connect, greeting, EHLO, TLS, login, MAIL,
+    RCPT, DATA, QUIT), each limited to EMAIL_TIMEOUT, so a claim cannot expire while
+    its send still runs and a second worker never sends the message again.
+    """
+    return max(300, 15 * settings.EMAIL_TIMEOUT)
 
 
 def outbox_enqueue(
-    *, kind: str, to: str, language: str, subject: str, body: str, inquiry: Inquiry | None = None
+    *,
+    kind: str,
+    to: str,
+    language: str,
+    subject: str,
+    body: str,
+    inquiry: Inquiry | None = None,
+    urgent: bool = False,
 ) -> OutboundEmail:
     """Store the message now; the send task is enqueued only when the transaction commits."""
     email = OutboundEmail.objects.create(
@@ -32,24 +53,35 @@ def outbox_enqueue(
         subject=subject,
         body=body,
         inquiry=inquiry,
+        urgent=urgent,
         next_attempt_at=timezone.now(),
     )
-    transaction.on_commit(lambda: _schedule(email.pk, None))
+    _schedule(email.pk, urgent=urgent, when=None, on_commit=True)
     return email
 
 
-def _schedule(email_id: int, when: datetime | None) -> None:
+def _schedule(
+    email_id: int, *, urgent: bool, when: datetime | None, on_commit: bool = False
+) -> None:
     from cellclinic.tasks import send_email
 
-    task = send_email if when is None else send_email.using(run_after=when)
-    task.enqueue(email_id=email_id)
+    task = send_email.using(
+        run_after=when,
+        queue_name=URGENT_QUEUE if urgent else None,
+        priority=URGENT_PRIORITY if urgent else None,
+    )
+    if on_commit:
+        enqueue_on_commit(task, email_id=email_id)
+    else:
+        task.enqueue(email_id=email_id)
 
 
 def outbox_send(*, email_id: int) -> bool:
     """Send one message if it is still unsent and not held by another worker.
 
-    Returns True when this call sent it. A failure records the error and schedules the
-    next attempt with a growing delay, until EMAIL_RETRY_LIMIT attempts have been made.
+    Returns True when this call sent it. A failure (a server that never answers among
+    them: every network step waits at most EMAIL_TIMEOUT) records the error and schedules
+    the next attempt with a growing delay, until EMAIL_RETRY_LIMIT attempts have been made.
     """
     now = timezone.now()
     claimed = OutboundEmail.objects.filter(
@@ -57,7 +89,7 @@ def outbox_send(*, email_id: int) -> bool:
         pk=email_id,
         sent_at__isnull=True,
         gave_up_at__isnull=True,
-    ).update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=F("attempts") + 1)
+    ).update(claimed_until=now + timedelta(seconds=claim_seconds()), attempts=F("attempts") + 1)
     if not claimed:
         return False
     email = OutboundEmail.objects.get(pk=email_id)
@@ -79,7 +111,7 @@ def outbox_send(*, email_id: int) -> bool:
             return False
         email.next_attempt_at = failed_at + OutboundEmail.backoff(email.attempts)
         email.save(update_fields=["last_error", "claimed_until", "next_attempt_at"])
-        _schedule(email.pk, email.next_attempt_at)
+        _schedule(email.pk, urgent=email.urgent, when=email.next_attempt_at)
         return False
     OutboundEmail.objects.filter(pk=email_id).update(sent_at=timezone.now(), claimed_until=None)
     return True
@@ -95,7 +127,7 @@ def outbox_requeue_due(*, grace_seconds: int = 600) -> int:
         sent_at__isnull=True, gave_up_at__isnull=True, next_attempt_at__lte=cutoff
     ).filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=timezone.now()))
     count = 0
-    for email_id in due.values_list("pk", flat=True):
-        _schedule(email_id, None)
+    for email_id, urgent in due.order_by("-urgent", "next_attempt_at").values_list("pk", "urgent"):
+        _schedule(email_id, urgent=urgent, when=None)
         count += 1
     return count

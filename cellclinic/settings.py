@@ -35,6 +35,9 @@ _env = environ.Env()
 # --- security -----------------------------------------------------------------------
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
+# Encrypts staff TOTP secrets and recovery seeds in the database (cellclinic/lib/crypto.py).
+# Comma-separated: the first key encrypts, every key decrypts (for rotation).
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEY", [])
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
 )
@@ -50,12 +53,20 @@ if PRODUCTION:
         problems.append("SITE_URL must be the site's https:// address (it is put in e-mails)")
     if not env_str("MEDICAL_DIRECTOR_EMAIL"):
         problems.append("MEDICAL_DIRECTOR_EMAIL must name who is told of serious adverse events")
+    if not FIELD_ENCRYPTION_KEYS or any(len(key) < 32 for key in FIELD_ENCRYPTION_KEYS):
+        problems.append(
+            "FIELD_ENCRYPTION_KEY must be set to a random value of at least 32 characters "
+            "(it encrypts the staff's TOTP secrets; keep it with the backups)"
+        )
     if problems:
         raise ImproperlyConfigured(
             "cellclinic refuses to start in production mode: " + "; ".join(problems)
         )
-elif not SECRET_KEY:
-    SECRET_KEY = local_secret_key(DATA_DIR)
+else:
+    SECRET_KEY = SECRET_KEY or local_secret_key(DATA_DIR)
+    FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [
+        local_secret_key(DATA_DIR, "field_encryption_key")
+    ]
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -132,6 +143,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cellclinic.accounts.middleware.StaffSessionTimeoutMiddleware",
+    "cellclinic.accounts.middleware.PrivateNoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -181,6 +194,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     _db.setdefault("CONN_MAX_AGE", env_int("CONN_MAX_AGE", 60))
+    # A server that accepts the connection and never answers stops the attempt after 10 s
+    # instead of never (libpq waits forever); `?connect_timeout=N` in DATABASE_URL wins.
+    _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", 10)
     _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -189,10 +205,16 @@ _cache_url = env_str("CACHE_URL") or env_str("REDIS_URL")
 if _cache_url:
     CACHES = {"default": _env.cache_url_config(_cache_url)}
 else:
+    # Sign-in lockouts and other rate limits live in the cache, so every gunicorn worker
+    # and app server must see the same one: a table in the database (created by the
+    # migration cellclinic/migrations/0003_cache_table.py), not each process's memory.
+    # Room for far more keys than Django's default 300, so that a flood of new keys cannot
+    # push a lockout out of the cache.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "cellclinic",
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cellclinic_cache",
+            "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
 
@@ -230,7 +252,8 @@ TASKS = {
             if TESTING
             else "django_tasks_db.DatabaseBackend"
         ),
-        "QUEUES": ["default"],
+        # "urgent": serious adverse-event notices, served by a lane of their own.
+        "QUEUES": ["default", "urgent"],
     }
 }
 EMAIL_URL = env_str("EMAIL_URL", "consolemail://")
@@ -242,6 +265,9 @@ if EMAIL_URL.startswith("filemail://") or EMAIL_URL == "file":
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(DATA_DIR / "mail")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cellclinic <no-reply@localhost>")
+# Seconds each network step of a send may wait (connect, greeting, every command): a
+# server that accepts the connection and never answers costs one timeout, then a retry.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
 EMAIL_RETRY_LIMIT = env_int("EMAIL_RETRY_LIMIT", 8, minimum=1)
 
 # --- accounts -----------------------------------------------------------------------
@@ -254,6 +280,14 @@ LOGIN_REDIRECT_URL = "/staff/"
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_ADAPTER = "cellclinic.accounts.adapter.StaffOnlyAccountAdapter"
+# A password reset asked for an unknown address sends nothing (the page says the same).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+MFA_ADAPTER = "cellclinic.accounts.adapter.EncryptingMFAAdapter"
+# Staff sessions end after this long without a request, and this long after sign-in
+# (cellclinic/accounts/middleware.py); the session cookie expires with them.
+STAFF_IDLE_MINUTES = env_int("STAFF_IDLE_MINUTES", 30, minimum=1)
+STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12, minimum=1)
+SESSION_COOKIE_AGE = STAFF_SESSION_MAX_HOURS * 3600
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "cellclinic"
 # Accept the code of the adjacent 30-second window too: a phone's clock a few seconds

@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import quote, urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import get_language
 
+from cellclinic.lib.crypto import UndecryptableError, decrypt_text, encrypt_text
 from cellclinic.outbox import outbox_enqueue
 
 
@@ -18,11 +27,13 @@ class StaffOnlyAccountAdapter(DefaultAccountAdapter):
         return False
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """Account e-mails (password reset and the like) go through the retrying outbox."""
-        request = context.get("request")
-        ctx = {"email": email, **context}
-        if request is not None:
-            ctx.setdefault("request", request)
+        """Account e-mails (password reset and the like) go through the retrying outbox.
+
+        They name the clinic and SITE_URL, never the Host header of the request that
+        caused them: a forged Host must not put an attacker's address in a reset link.
+        """
+        site = SimpleNamespace(name=settings.CLINIC_NAME, domain=urlsplit(settings.SITE_URL).netloc)
+        ctx = {**context, "email": email, "current_site": site}
         message = self.render_mail(template_prefix, email, ctx)
         with transaction.atomic():
             outbox_enqueue(
@@ -32,3 +43,34 @@ class StaffOnlyAccountAdapter(DefaultAccountAdapter):
                 subject=str(message.subject),
                 body=str(message.body),
             )
+
+    def format_email_subject(self, subject: str) -> str:
+        return f"[{settings.CLINIC_NAME}] {subject}"
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return settings.SITE_URL + path.replace("UID-KEY", quote(key))
+
+    def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation: Any) -> str:
+        return settings.SITE_URL + reverse("account_confirm_email", args=[emailconfirmation.key])
+
+
+class EncryptingMFAAdapter(DefaultMFAAdapter):
+    """TOTP secrets and recovery seeds are stored encrypted with FIELD_ENCRYPTION_KEY.
+
+    A copy of the database alone (a dump, a stolen backup) then gives nobody a code.
+    """
+
+    def encrypt(self, text: str) -> str:
+        return encrypt_text(text, keys=settings.FIELD_ENCRYPTION_KEYS)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        try:
+            return decrypt_text(encrypted_text, keys=settings.FIELD_ENCRYPTION_KEYS)
+        except UndecryptableError as exc:
+            # Every staff sign-in would fail: say so loudly in the log (the user sees the
+            # error page), naming the setting to restore.
+            raise ImproperlyConfigured(
+                "FIELD_ENCRYPTION_KEY does not decrypt a stored MFA secret: set the key the "
+                "secrets were encrypted with (it belongs with the backups, docs/deployment.md)"
+            ) from exc

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cellclinic.accounts.mfa_secrets import data_reencrypted
 from cellclinic.accounts.models import ApiToken
 from cellclinic.accounts.roles import ROLES, roles_of
 from cellclinic.accounts.selectors import api_token_by_digest, api_token_problem
@@ -53,6 +54,24 @@ def staff_user_reset_credentials(*, user: User, password: str) -> str:
     TOTP.activate(user, secret)
     RecoveryCodes.activate(user)
     return secret
+
+
+@transaction.atomic
+def mfa_secrets_reencrypt() -> int:
+    """Every stored TOTP secret and recovery seed encrypted again with the first key of
+    FIELD_ENCRYPTION_KEY, all or nothing; returns how many authenticators were rewritten.
+
+    Key rotation: put the new key in front of the old one, run this, then drop the old
+    key. Raises UndecryptableError (nothing changed) when no configured key opens a value.
+    """
+    rewritten = 0
+    for authenticator in Authenticator.objects.select_for_update().filter(
+        type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]
+    ):
+        data = data_reencrypted(authenticator.data, keys=settings.FIELD_ENCRYPTION_KEYS)
+        Authenticator.objects.filter(pk=authenticator.pk).update(data=data)
+        rewritten += 1
+    return rewritten
 
 
 def staff_user_has_mfa(user: User) -> bool:

@@ -93,8 +93,9 @@ class OutcomeRowOut(Schema):
     worst_case_rate: float | None = Field(description="improved / treated (lost = not improved)")
     withheld: bool = Field(
         False,
-        description="true when fewer than 10 patients were treated and the request is not "
-        "a staff member's: the numbers are null, as on the public page",
+        description="true when some numbers of the row are withheld (null) because they, "
+        "or their difference with other rows, would describe 1 to 9 patients; never for "
+        "a staff member's request. A row may keep its treated count and withhold its results",
     )
 
 

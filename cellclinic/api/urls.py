@@ -6,7 +6,6 @@ import hashlib
 import json
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -26,13 +25,13 @@ from cellclinic.api.schemas import (
 )
 from cellclinic.api.staff import router as staff_router
 from cellclinic.inquiries.models import Source
-from cellclinic.inquiries.selectors import idempotency_key_used
 from cellclinic.inquiries.services import IdempotencyConflict, inquiry_submit
 from cellclinic.inquiries.views import family_today
 from cellclinic.lib.clients import client_key
+from cellclinic.outcomes.disclosure import public_table
 from cellclinic.programs.answers import validate_answers
 from cellclinic.programs.selectors import CurrentProgram, program_get, program_list
-from cellclinic.ratelimit import rate_limit_retry_after, rate_limited
+from cellclinic.ratelimit import RateLimited
 from cellclinic.screening.api_input import screen_input
 from cellclinic.screening.services import clinic_date
 
@@ -157,7 +156,9 @@ def program_outcomes(
 ) -> Status:
     """The outcome table of `cellclinic outcomes`: treated, assessed, lost, improved by the
     pre-registered definition (named with its version), the rate with its Wilson 95%
-    interval and the worst-case rate, overall and per group; aggregates only."""
+    interval and the worst-case rate, overall and per group; aggregates only. Staff see the
+    exact table; for anyone else no figure, nor any difference of figures, describes 1 to 9
+    patients: such figures are null and their row says `"withheld": true`."""
     from cellclinic.outcomes.statistics import OutcomeError, outcome_table
 
     current = program_get(slug=program[:60])
@@ -171,7 +172,7 @@ def program_outcomes(
         field = "timepoint" if "time point" in str(exc) else "by"
         return Status(422, {"errors": [{"field": field, "message": str(exc)}]})
     if not _staff_request(request):
-        table = withhold_small_groups(table)
+        table = public_table(table)
     return Status(200, table)
 
 
@@ -192,32 +193,6 @@ def _staff_request(request: HttpRequest) -> bool:
         and roles_of(user)
         and signed_in_with_mfa(request)
     )
-
-
-def withhold_small_groups(table: dict[str, Any]) -> dict[str, Any]:
-    """As on the public page: a group of fewer than 10 treated patients shows no numbers,
-    so nobody can read one patient's result off a small group."""
-    from cellclinic.outcomes.selectors import PUBLIC_MINIMUM
-
-    def hide(row: dict[str, Any], treated: int | None) -> dict[str, Any]:
-        if treated is not None and treated >= PUBLIC_MINIMUM:
-            return row
-        return {key: (value if key == "group" else None) for key, value in row.items()} | {
-            "withheld": True
-        }
-
-    treated = {g["group"]: g["treated"] for g in table["groups"]}
-    family = table["family_reported"]
-    return {
-        **table,
-        "groups": [hide(g, g["treated"]) for g in table["groups"]],
-        "overall": hide(table["overall"], table["overall"]["treated"]),
-        "family_reported": {
-            **family,
-            "groups": [hide(g, treated.get(g["group"])) for g in family["groups"]],
-            "overall": hide(family["overall"], table["overall"]["treated"]),
-        },
-    }
 
 
 def body_fingerprint(payload: InquiryIn) -> str:
@@ -253,21 +228,20 @@ def create_inquiry(
     checked = validate_answers(program.definition, payload.answers, as_of=family_today())
     if not checked.ok:
         return Status(422, {"errors": [e.as_dict() for e in checked.errors]})
-    client = client_key(request)
     key = idempotency_key.strip() if idempotency_key else None
     fingerprint = body_fingerprint(payload)
-    replay = key is not None and idempotency_key_used(key=key)
-    if not replay and rate_limited(
-        scope="inquiry",
-        client=client,
-        limit=settings.INQUIRY_RATE_LIMIT,
-        window_seconds=settings.INQUIRY_RATE_WINDOW,
-    ):
-        response["Retry-After"] = str(
-            rate_limit_retry_after(
-                scope="inquiry", client=client, window_seconds=settings.INQUIRY_RATE_WINDOW
-            )
+    try:
+        inquiry, created = inquiry_submit(
+            program=program,
+            answers=checked.answers,
+            language=get_language(),
+            source=Source.API,
+            client=client_key(request),
+            idempotency_key=key or None,
+            body_hash=fingerprint if key else None,
         )
+    except RateLimited as limited:
+        response["Retry-After"] = str(limited.retry_after)
         return Status(
             429,
             {
@@ -280,16 +254,6 @@ def create_inquiry(
                     }
                 ]
             },
-        )
-    try:
-        inquiry, created = inquiry_submit(
-            program=program,
-            answers=checked.answers,
-            language=get_language(),
-            source=Source.API,
-            client=client,
-            idempotency_key=key or None,
-            body_hash=fingerprint if key else None,
         )
     except IdempotencyConflict:
         return Status(

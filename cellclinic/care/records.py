@@ -363,6 +363,7 @@ def _notify_director(event: AdverseEvent) -> None:
         language=settings.LANGUAGE_CODE,
         subject=" ".join(subject.split()),
         body=body,
+        urgent=True,
     )
     now: datetime = timezone.now()
     AdverseEvent.objects.filter(pk=event.pk).update(director_notified_at=now)

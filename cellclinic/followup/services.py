@@ -4,7 +4,6 @@ report, and reminders that stop once the family has answered."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +20,7 @@ from cellclinic.care.validation import Invalid
 from cellclinic.followup.models import FollowUp, Reminder
 from cellclinic.inquiries.services import family_email_queue
 from cellclinic.lib.instruments import DOMAIN_VALUES, PERIODS
+from cellclinic.lib.tasks import enqueue_on_commit
 from cellclinic.outcomes.models import Assessment
 from cellclinic.outcomes.services import assessment_record, registry_sync_care
 from cellclinic.programs.schema import ProgramDefinition
@@ -81,7 +81,7 @@ def followup_schedule(*, patient: Patient) -> list[FollowUp]:
                 if not created and reminder.sent_at is None and reminder.due_at != when:
                     Reminder.objects.filter(pk=reminder.pk).update(due_at=when)
                 if reminder.sent_at is None:
-                    transaction.on_commit(partial(_schedule_reminder, reminder.pk, when))
+                    _schedule_reminder(reminder.pk, when)
             made.append(followup)
     return made
 
@@ -89,7 +89,7 @@ def followup_schedule(*, patient: Patient) -> list[FollowUp]:
 def _schedule_reminder(reminder_id: int, when: datetime) -> None:
     from cellclinic.followup.tasks import send_reminder
 
-    send_reminder.using(run_after=when).enqueue(reminder_id=reminder_id)
+    enqueue_on_commit(send_reminder.using(run_after=when), reminder_id=reminder_id)
 
 
 # --- the family's link -------------------------------------------------------------------------

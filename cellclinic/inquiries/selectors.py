@@ -12,17 +12,13 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from cellclinic.inquiries.models import IdempotencyKey, Inquiry, Status
+from cellclinic.inquiries.models import Inquiry, Status
 from cellclinic.inquiries.workflow import OPEN
 from cellclinic.lib.references import normalise_reference
 from cellclinic.lib.workdays import working_days_ago
 
 FIRST_CONTACT_WORKING_DAYS = 2
 PAGE_SIZE = 50
-
-
-def idempotency_key_used(*, key: str) -> bool:
-    return IdempotencyKey.objects.filter(key=key).exists()
 
 
 def first_contact_due_before(now: datetime | None = None) -> datetime:

@@ -26,11 +26,12 @@ from cellclinic.inquiries.models import (
 )
 from cellclinic.inquiries.workflow import transition
 from cellclinic.lib.references import new_reference
+from cellclinic.lib.tasks import enqueue_on_commit
 from cellclinic.lib.text import has_control_characters
 from cellclinic.lib.uploads import CheckedUpload
 from cellclinic.outbox import outbox_enqueue
 from cellclinic.programs.selectors import CurrentProgram
-from cellclinic.ratelimit import rate_limit_hit
+from cellclinic.ratelimit import rate_limit_consume
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,9 @@ def inquiry_submit(
     """Store a checked inquiry; returns it and whether it was created now.
 
     With an idempotency key already used for the same body, the earlier inquiry is
-    returned and nothing is written; with a different body, IdempotencyConflict.
+    returned and nothing is written; with a different body, IdempotencyConflict. When
+    `client` has sent INQUIRY_RATE_LIMIT inquiries within INQUIRY_RATE_WINDOW, RateLimited
+    and nothing is written: the count is taken in this transaction, under a lock.
     """
     if idempotency_key is not None:
         earlier = _replay(idempotency_key, body_hash)
@@ -93,13 +96,18 @@ def inquiry_submit(
                         return earlier, False
         else:
             raise RuntimeError("could not allocate a unique inquiry reference")
+        if client is not None:  # before any upload is written to storage
+            rate_limit_consume(
+                scope="inquiry",
+                client=client,
+                limit=settings.INQUIRY_RATE_LIMIT,
+                window_seconds=settings.INQUIRY_RATE_WINDOW,
+            )
         StatusChange.objects.create(inquiry=inquiry, to_status=Status.NEW, reason="submitted")
         for upload in uploads or []:
             _store_document(inquiry, upload)
-        if client is not None:
-            rate_limit_hit(scope="inquiry", client=client)
         _queue_confirmation(inquiry, program)
-        transaction.on_commit(lambda: _queue_screening(inquiry.pk))
+        _queue_screening(inquiry.pk)
     return inquiry, True
 
 
@@ -108,7 +116,7 @@ def _queue_screening(inquiry_id: int) -> None:
     # can never lose what the family sent. The worker's sweep screens any it missed.
     from cellclinic.screening.tasks import screen_inquiry
 
-    screen_inquiry.enqueue(inquiry_id=inquiry_id)
+    enqueue_on_commit(screen_inquiry, inquiry_id=inquiry_id)
 
 
 def _replay(key: str, body_hash: str | None) -> Inquiry | None:

@@ -17,7 +17,7 @@ from cellclinic.lib.clients import client_key
 from cellclinic.lib.uploads import UploadRejected, check_upload
 from cellclinic.programs.answers import parse_form, validate_answers
 from cellclinic.programs.selectors import program_get
-from cellclinic.ratelimit import rate_limited
+from cellclinic.ratelimit import RateLimited
 
 SESSION_SENT = "inquiry_sent"
 
@@ -78,14 +78,6 @@ def inquiry_form(request: HttpRequest, slug: str) -> HttpResponse:
     errors: dict[str, str] = {}
     form_error = None
     if request.method == "POST":
-        client = client_key(request)
-        if rate_limited(
-            scope="inquiry",
-            client=client,
-            limit=settings.INQUIRY_RATE_LIMIT,
-            window_seconds=settings.INQUIRY_RATE_WINDOW,
-        ):
-            return rate_limited_response(request)
         raw, parse_errors = parse_form(definition, request.POST)
         checked = validate_answers(definition, raw, as_of=today, preset_errors=parse_errors)
         uploads, upload_error = check_uploads(request)
@@ -95,13 +87,16 @@ def inquiry_form(request: HttpRequest, slug: str) -> HttpResponse:
         if request.POST.get(HONEYPOT):
             form_error = _("Please leave the field marked “leave empty” empty.")
         if not errors and form_error is None:
-            inquiry, _created = inquiry_submit(
-                program=program,
-                answers=checked.answers,
-                language=language,
-                uploads=uploads,
-                client=client,
-            )
+            try:
+                inquiry, _created = inquiry_submit(
+                    program=program,
+                    answers=checked.answers,
+                    language=language,
+                    uploads=uploads,
+                    client=client_key(request),
+                )
+            except RateLimited:
+                return rate_limited_response(request)
             request.session[SESSION_SENT] = {"reference": inquiry.reference, "program": slug}
             return redirect(reverse("inquiry_sent", args=[slug]))
         values = {**raw}

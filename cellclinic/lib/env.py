@@ -61,13 +61,14 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
     return value
 
 
-def local_secret_key(data_dir: Path) -> str:
-    """A random key kept in the data directory, made on first use.
+def local_secret_key(data_dir: Path, name: str = "secret_key") -> str:
+    """A random key kept in the data directory (in the file `name`), made on first use.
 
-    Development only: it keeps sessions valid across restarts without a secret in the
-    repository. Production mode refuses to start without SECRET_KEY in the environment.
+    Development only: it keeps sessions valid across restarts (`secret_key`) and the
+    stored MFA secrets readable (`field_encryption_key`) without a secret in the
+    repository. Production mode refuses to start without them in the environment.
     """
-    path = data_dir / "secret_key"
+    path = data_dir / name
     if path.exists():
         return path.read_text().strip()
     data_dir.mkdir(parents=True, exist_ok=True)

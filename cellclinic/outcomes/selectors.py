@@ -7,11 +7,11 @@ from typing import Any
 from django.core.cache import cache
 
 from cellclinic.lib.instruments import FOLLOW_UP_TIMEPOINTS
+from cellclinic.outcomes.disclosure import PUBLIC_MINIMUM, public_table
 from cellclinic.outcomes.models import RegistryChange
 from cellclinic.outcomes.statistics import outcome_table
 from cellclinic.programs.selectors import CurrentProgram
 
-PUBLIC_MINIMUM = 10  # a group of fewer treated patients is never shown in public
 REPORT_TIMEPOINTS = ("discharge", *FOLLOW_UP_TIMEPOINTS)
 
 
@@ -21,9 +21,10 @@ def registry_state() -> str:
 
 
 def public_figures(*, program: CurrentProgram) -> dict[str, Any] | None:
-    """Per follow-up time point: patients treated, the follow-up rate (assessed / treated)
-    and the improved rate with its interval, each computed from the registry. A time point
-    with fewer than 10 treated patients is withheld. Cached until the registry changes."""
+    """Per follow-up time point: patients treated, the follow-up rate (assessed / treated),
+    the improved rate with its interval and the family-reported rate, each computed from the
+    registry and published by the rule of `disclosure.public_table` (treated under 10, or
+    followed up or answered by 1 to 9, is withheld). Cached until the registry changes."""
     outcomes = program.definition.outcomes
     if outcomes is None:
         return None
@@ -33,28 +34,32 @@ def public_figures(*, program: CurrentProgram) -> dict[str, Any] | None:
         return dict(found)
     rows = []
     for timepoint in FOLLOW_UP_TIMEPOINTS:
-        table = outcome_table(program=program, timepoint=timepoint, by=None)
+        table = public_table(outcome_table(program=program, timepoint=timepoint, by=None))
         overall = table["overall"]
         family = table["family_reported"]["overall"]
-        shown = overall["treated"] >= PUBLIC_MINIMUM
+        shown = overall["treated"] is not None
+        results = shown and overall["assessed"] is not None
+        family_shown = shown and family["reported"] is not None
         rows.append(
             {
                 "timepoint": timepoint,
                 "months": timepoint.lstrip("m"),
                 "shown": shown,
-                **(overall if shown else {}),
+                "results_shown": results,
+                "family_shown": family_shown,
+                **overall,
                 "followup_pct": round(100 * overall["assessed"] / overall["treated"])
-                if shown
+                if results
                 else None,
                 "rate_pct": round(100 * overall["rate"])
-                if shown and overall["rate"] is not None
+                if results and overall["rate"] is not None
                 else None,
                 "ci_pct": [round(100 * v) for v in overall["ci95"]]
-                if shown and overall["ci95"]
+                if results and overall["ci95"]
                 else None,
-                "family": family if shown else None,
+                "family": family,
                 "family_pct": round(100 * family["rate"])
-                if shown and family["rate"] is not None
+                if family_shown and family["rate"] is not None
                 else None,
             }
         )

@@ -178,11 +178,18 @@ def outcome_table(*, program: CurrentProgram, timepoint: str, by: str | None) ->
             "direction": outcomes.improved.direction,
             "threshold": outcomes.improved.threshold,
         },
-        "groups": [r.as_dict() for r in rows] if by else [],
+        **figures_of(rows if by else [], overall),
+    }
+
+
+def figures_of(groups: list[Row], overall: Row) -> dict[str, Any]:
+    """The table's figures: each group's row, the overall and the family-reported rates."""
+    return {
+        "groups": [r.as_dict() for r in groups],
         "overall": {k: v for k, v in overall.as_dict().items() if k != "group"},
         "family_reported": {
             "label": "family-reported: any domain improved (not the pre-registered measure)",
-            "groups": [{"group": r.group, **r.family()} for r in rows] if by else [],
+            "groups": [{"group": r.group, **r.family()} for r in groups],
             "overall": overall.family(),
         },
     }

@@ -16,7 +16,16 @@ import pytest
 
 from conftest import build_answers
 
-COMMANDS = ["migrate", "serve", "worker", "demo", "screen", "screening", "token"]
+COMMANDS = [
+    "migrate",
+    "serve",
+    "worker",
+    "demo",
+    "screen",
+    "screening",
+    "mfa_secrets_reencrypt",
+    "token",
+]
 
 
 def cellclinic(tmp_path: Path, *args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:

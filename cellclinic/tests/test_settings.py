@@ -16,7 +16,15 @@ def start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     full = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "SITE_URL")
+        if k
+        not in (
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+            "SITE_URL",
+            "FIELD_ENCRYPTION_KEY",
+        )
     }
     full.update(
         {"CELLCLINIC_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "cellclinic.settings"}
@@ -50,6 +58,25 @@ def start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
             },
             "MEDICAL_DIRECTOR_EMAIL must name",
         ),
+        (
+            {
+                "SECRET_KEY": STRONG_KEY,
+                "ALLOWED_HOSTS": "clinic.example",
+                "SITE_URL": "https://clinic.example",
+                "MEDICAL_DIRECTOR_EMAIL": "director@clinic.example",
+            },
+            "FIELD_ENCRYPTION_KEY must be set",
+        ),
+        (
+            {
+                "SECRET_KEY": STRONG_KEY,
+                "ALLOWED_HOSTS": "clinic.example",
+                "SITE_URL": "https://clinic.example",
+                "MEDICAL_DIRECTOR_EMAIL": "director@clinic.example",
+                "FIELD_ENCRYPTION_KEY": STRONG_KEY + ",short",
+            },
+            "FIELD_ENCRYPTION_KEY must be set",
+        ),
     ],
 )
 def test_production_mode_refuses_to_start_with_unsafe_settings(
@@ -68,9 +95,11 @@ def test_production_mode_starts_when_configured(tmp_path: Path) -> None:
         ALLOWED_HOSTS="clinic.example",
         SITE_URL="https://clinic.example",
         MEDICAL_DIRECTOR_EMAIL="director@clinic.example",
+        FIELD_ENCRYPTION_KEY="e" * 20 + "-another-random-enough-value",
     )
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / "secret_key").exists()
+    assert not (tmp_path / "field_encryption_key").exists()
 
 
 def test_a_clinic_time_zone_that_does_not_exist_stops_start_up(tmp_path: Path) -> None:
@@ -80,8 +109,10 @@ def test_a_clinic_time_zone_that_does_not_exist_stops_start_up(tmp_path: Path) -
 
 def test_development_mode_keeps_a_random_key_outside_the_repository(tmp_path: Path) -> None:
     assert start(tmp_path).returncode == 0
-    key = (tmp_path / "secret_key").read_text()
-    assert len(key) >= 50 and oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
+    for name in ("secret_key", "field_encryption_key"):
+        key = (tmp_path / name).read_text()
+        assert len(key) >= 50 and oct((tmp_path / name).stat().st_mode)[-3:] == "600"
+    assert (tmp_path / "secret_key").read_text() != (tmp_path / "field_encryption_key").read_text()
 
 
 @pytest.mark.parametrize(
@@ -90,7 +121,10 @@ def test_development_mode_keeps_a_random_key_outside_the_repository(tmp_path: Pa
         ({"DEBUG": "maybe"}, "DEBUG must be one of"),
         ({"INQUIRY_RATE_LIMIT": "many"}, "INQUIRY_RATE_LIMIT must be a whole number"),
         ({"CELLCLINIC_MODE": "staging"}, "CELLCLINIC_MODE must be one of"),
+        ({"STAFF_IDLE_MINUTES": "0"}, "STAFF_IDLE_MINUTES must be at least 1"),
+        ({"STAFF_SESSION_MAX_HOURS": "half a day"}, "STAFF_SESSION_MAX_HOURS must be a whole"),
         ({"DATABASE_URL": "nonsense://x"}, "DATABASE_URL"),
+        ({"EMAIL_TIMEOUT": "0"}, "EMAIL_TIMEOUT must be at least 1"),
     ],
 )
 def test_a_bad_setting_stops_start_up_naming_the_variable(

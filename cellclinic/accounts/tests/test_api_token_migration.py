@@ -10,8 +10,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("accounts", "0001_initial")]
-AFTER = [("accounts", "0002_api_token_expiry_uuid_and_revoked_reason")]
+BEFORE = [("accounts", "0002_encrypt_mfa_secrets")]
+AFTER = [("accounts", "0003_api_token_expiry_uuid_and_revoked_reason")]
 
 
 def test_old_tokens_get_an_expiry_a_uuid_and_a_reason_if_revoked() -> None:

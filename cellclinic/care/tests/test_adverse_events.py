@@ -23,6 +23,7 @@ from cellclinic.care.tests.builders import (
 )
 from cellclinic.care.validation import Invalid
 from cellclinic.models import OutboundEmail
+from cellclinic.outbox import URGENT_PRIORITY, URGENT_QUEUE
 
 pytestmark = pytest.mark.django_db
 
@@ -127,6 +128,8 @@ def test_a_serious_event_enqueues_the_medical_directors_notification(
         )
     email = OutboundEmail.objects.get(kind="serious_adverse_event")
     assert email.to == "director@clinic.example" and email.pk in _queued_sends()
+    [task] = [r.task for r in default_task_backend.results]  # type: ignore[attr-defined]
+    assert email.urgent and (task.queue_name, task.priority) == (URGENT_QUEUE, URGENT_PRIORITY)
     assert event.director_notified_at is not None
     assert (
         patient.inquiry.reference in email.subject

@@ -1,9 +1,16 @@
 from __future__ import annotations
 
-import pytest
-from django.test import Client
+from datetime import timedelta
 
-from cellclinic.inquiries.models import Inquiry
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from cellclinic.inquiries.models import Document, Inquiry
+from cellclinic.inquiries.tests.test_inquiry_submit import PDF
+from cellclinic.models import OutboundEmail, RateLimitHit, RateLimitKey
+from cellclinic.ratelimit import rate_limit_prune
 from conftest import as_form, build_answers
 
 pytestmark = pytest.mark.django_db
@@ -45,3 +52,38 @@ def test_a_form_with_errors_does_not_use_up_the_limit(client: Client, settings) 
             == 400
         )
     assert client.post(URL, as_form(build_answers("stroke"))).status_code == 302
+
+
+def test_a_refused_submission_leaves_nothing_behind(client: Client, settings) -> None:
+    """The count is taken in the inquiry's own transaction: a refusal rolls it all back,
+    and no upload reaches the storage."""
+    settings.INQUIRY_RATE_LIMIT = 1
+    assert client.post(URL, as_form(build_answers("stroke"))).status_code == 302
+    stored = (Inquiry.objects.count(), OutboundEmail.objects.count(), RateLimitHit.objects.count())
+    refused = client.post(
+        URL,
+        {
+            **as_form(build_answers("stroke")),
+            "documents": [SimpleUploadedFile("report.pdf", PDF, "application/pdf")],
+        },
+    )
+    assert refused.status_code == 429
+    assert stored == (1, 1, 1)
+    assert (
+        Inquiry.objects.count(),
+        OutboundEmail.objects.count(),
+        RateLimitHit.objects.count(),
+    ) == stored
+    assert Document.objects.count() == 0
+    upload_root = settings.UPLOAD_ROOT
+    assert not upload_root.exists() or not [p for p in upload_root.rglob("*") if p.is_file()]
+
+
+def test_the_worker_forgets_clients_gone_quiet(client: Client) -> None:
+    assert client.post(URL, as_form(build_answers("stroke"))).status_code == 302
+    assert (RateLimitHit.objects.count(), RateLimitKey.objects.count()) == (1, 1)
+    assert rate_limit_prune() == 0
+    RateLimitHit.objects.update(at=timezone.now() - timedelta(days=8))
+    RateLimitKey.objects.update(last_at=timezone.now() - timedelta(days=8))
+    assert rate_limit_prune() == 1
+    assert (RateLimitHit.objects.count(), RateLimitKey.objects.count()) == (0, 0)

@@ -1,22 +1,28 @@
 """`cellclinic worker`: runs background tasks (e-mails, reminders) until stopped.
 
-It runs django-tasks-db's worker and, beside it, re-queues any e-mail whose task was
-lost, so a message stored with its record is always sent in the end.
+It runs django-tasks-db's worker over every queue, highest priority first, and beside it
+two threads: a second worker that serves only the urgent queue (serious adverse-event
+notices), so a send stuck on a silent mail server never holds a notice, and a sweep that
+re-queues any e-mail whose task was lost, so a message stored with its record is always
+sent in the end.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Worker
 
 from cellclinic.followup.services import reminders_due
-from cellclinic.outbox import outbox_requeue_due
+from cellclinic.outbox import URGENT_QUEUE, outbox_requeue_due
 from cellclinic.ratelimit import rate_limit_prune
 from cellclinic.screening.services import screening_pending
 
@@ -42,6 +48,31 @@ def _sweep(stop: threading.Event, every: float) -> None:
             close_old_connections()
 
 
+def _urgent_lane(interval: float) -> Worker:
+    return Worker(
+        queue_names=[URGENT_QUEUE],
+        interval=interval,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=f"urgent-{get_random_string(24)}",
+        excluded_queue_names=[],
+    )
+
+
+def _run_lane(lane: Worker) -> None:
+    """Run a worker loop in this thread; a database error restarts it, never ends it."""
+    while lane.running:
+        try:
+            lane.run()
+        except Exception:
+            logger.exception("the urgent e-mail lane failed; restarting it")
+            time.sleep(max(lane.interval, 1.0))
+        finally:
+            close_old_connections()
+
+
 class Command(BaseCommand):
     help = "Run the background task worker (e-mails and other tasks)."
 
@@ -56,11 +87,19 @@ class Command(BaseCommand):
             outbox_requeue_due(grace_seconds=0)
             screening_pending()
             reminders_due()
-            call_command("db_worker", batch=True, interval=0, verbosity=options["verbosity"])
+            call_command(
+                "db_worker",
+                batch=True,
+                interval=0,
+                queue_name="*",
+                verbosity=options["verbosity"],
+            )
             return
         stop = threading.Event()
         sweeper = threading.Thread(target=_sweep, args=(stop, 60.0), daemon=True)
         sweeper.start()
+        urgent = _urgent_lane(options["interval"])
+        threading.Thread(target=_run_lane, args=(urgent,), daemon=True).start()
         try:
             call_command(
                 "db_worker",
@@ -69,4 +108,5 @@ class Command(BaseCommand):
                 verbosity=options["verbosity"],
             )
         finally:
+            urgent.running = False
             stop.set()

@@ -25,7 +25,7 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0001_initial"),
+        ("accounts", "0002_encrypt_mfa_secrets"),
     ]
 
     operations = [

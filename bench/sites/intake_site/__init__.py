@@ -1,0 +1,1 @@
+"""The site `bench/intake.py` serves: cellclinic itself plus one bare view, its baseline."""
