@@ -7,13 +7,39 @@ from datetime import datetime
 
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import User
+from django.db.models import Exists, OuterRef
 
 from cellclinic.accounts.models import ApiToken
-from cellclinic.accounts.roles import ROLES, roles_of
+from cellclinic.accounts.roles import ROLES
+
+
+def api_token_by_digest(*, digest: str) -> ApiToken | None:
+    """The token with this hash, its user, and in the same query what `api_token_problem`
+    asks of the user (a role; the TOTP authenticator the token was made under)."""
+    return (
+        ApiToken.objects.select_related("user")
+        .annotate(
+            user_has_role=Exists(
+                User.groups.through.objects.filter(
+                    user_id=OuterRef("user_id"), group__name__in=ROLES
+                )
+            ),
+            user_has_totp=Exists(
+                Authenticator.objects.filter(
+                    user_id=OuterRef("user_id"),
+                    type=Authenticator.Type.TOTP,
+                    created_at__lte=OuterRef("created_at"),
+                )
+            ),
+        )
+        .filter(digest=digest)
+        .first()
+    )
 
 
 def api_token_problem(*, token: ApiToken, now: datetime) -> str | None:
-    """Why this token may not be used now (`revoked`, `expired` or a `Reason`), or None.
+    """Why this token (from `api_token_by_digest`) may not be used now: `revoked`,
+    `expired` or a `Reason`; None when it may.
 
     Besides its own revocation and expiry, the token is held against its user as the user
     is now: an active account with at least one role and the TOTP authenticator that was
@@ -23,14 +49,11 @@ def api_token_problem(*, token: ApiToken, now: datetime) -> str | None:
     status = token.status(now)
     if status != "active":
         return status
-    user = token.user
-    if not user.is_active:
+    if not token.user.is_active:
         return ApiToken.Reason.DEACTIVATED
-    if not roles_of(user) & set(ROLES):
+    if not getattr(token, "user_has_role"):  # noqa: B009 (an annotation)
         return ApiToken.Reason.ROLE_CHANGED
-    if not Authenticator.objects.filter(
-        user=user, type=Authenticator.Type.TOTP, created_at__lte=token.created_at
-    ).exists():
+    if not getattr(token, "user_has_totp"):  # noqa: B009
         return ApiToken.Reason.MFA_CHANGED
     return None
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from cellclinic.accounts.mfa_secrets import data_reencrypted
 from cellclinic.accounts.models import ApiToken
 from cellclinic.accounts.roles import ROLES, roles_of
-from cellclinic.accounts.selectors import api_token_problem
+from cellclinic.accounts.selectors import api_token_by_digest, api_token_problem
 
 
 def roles_ensure() -> dict[str, Group]:
@@ -145,9 +145,7 @@ def api_token_user(*, token: str) -> User | None:
     change that reached the database without the signals that revoke at once (a bulk
     `update()`) still ends it here, and is then recorded as its revocation.
     """
-    found = (
-        ApiToken.objects.select_related("user").filter(digest=ApiToken.hash(token[:200])).first()
-    )
+    found = api_token_by_digest(digest=ApiToken.hash(token[:200]))
     if found is None:
         return None
     now = timezone.now()
