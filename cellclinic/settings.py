@@ -136,6 +136,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Refuses a body over the limit from its Content-Length; runs before every view and
+    # process_view, so nothing has read the body yet (cellclinic/middleware.py).
+    "cellclinic.middleware.BodyLimitMiddleware",
 ]
 
 ROOT_URLCONF = "cellclinic.urls"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from typing import Any
 
 from django.conf import settings
+from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -35,12 +37,26 @@ from cellclinic.programs.selectors import CurrentProgram, program_get, program_l
 from cellclinic.ratelimit import rate_limit_retry_after, rate_limited
 from cellclinic.screening.api_input import screen_input
 from cellclinic.screening.services import clinic_date
+from cellclinic.views import unavailable
+
+logger = logging.getLogger(__name__)
+
+
+class NotJson(ValueError):
+    """A body sent as something other than application/json (answered with 415)."""
+
+
+def is_json(content_type: str) -> bool:
+    return content_type.split(";", 1)[0].strip().lower() == "application/json"
 
 
 class ObjectParser(Parser):
-    """Only a JSON object is a request body here; anything else is refused as unreadable."""
+    """Only a JSON object sent as application/json is a request body here: another media
+    type is refused with 415 before the body is read, anything else as unreadable (422)."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        if not is_json(request.content_type or ""):
+            raise NotJson(request.content_type)
         data = json.loads(request.body)
         if not isinstance(data, dict):
             raise ValueError("the body must be a JSON object")
@@ -83,6 +99,8 @@ def _schema_message(error: dict[str, Any]) -> str:
         return _("Enter text.")
     if kind == "string_too_long":
         return _("This value is too long.")
+    if kind == "string_pattern_mismatch":
+        return _("This value must not be empty.")
     return _("This value is not valid.")
 
 
@@ -97,10 +115,22 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, NotJson):
+        # django-ninja wraps every parser error in its 400; the parser's own reason is the cause.
+        return errors(
+            415, [{"field": "Content-Type", "message": _("Send the body as application/json.")}]
+        )
     if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
         # django-ninja reports an unreadable body as 400; like every bad input, it is a 422.
         return errors(422, [{"field": "body", "message": _("The body must be a JSON object.")}])
     return errors(exc.status_code, [{"field": "", "message": str(exc)}])
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_down(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.error("the database did not answer: %s", exc)
+    return unavailable(request)
 
 
 @api.exception_handler(AuthenticationError)
@@ -236,7 +266,12 @@ def create_inquiry(
     response: HttpResponse,
     payload: InquiryIn,
     idempotency_key: str | None = Header(  # noqa: B008
-        default=None, alias="Idempotency-Key", max_length=200
+        default=None,
+        alias="Idempotency-Key",
+        max_length=200,
+        pattern=r"\S",
+        description="Any text of your own (at most 200 characters, not blank) that names "
+        "this inquiry: sending it again with the same key stores nothing new.",
     ),
 ) -> Status:
     """Store a family's inquiry and answer with its reference.
