@@ -15,8 +15,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Header, NinjaAPI, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 
+from cellclinic.api.answers_schema import describe_answers
 from cellclinic.api.schemas import (
     ErrorsOut,
     InquiryCreatedOut,
@@ -63,7 +65,18 @@ class ObjectParser(Parser):
         return data
 
 
-api = NinjaAPI(
+class CellclinicAPI(NinjaAPI):
+    """The API; its OpenAPI document also states each program's answers (answers_schema)."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        describe_answers(schema["components"]["schemas"])
+        return schema
+
+
+api = CellclinicAPI(
     parser=ObjectParser(),
     title="cellclinic API",
     version="1",
