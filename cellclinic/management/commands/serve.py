@@ -14,7 +14,7 @@ slow clients the site still answers; past that, a buffering proxy (docs/deployme
 from __future__ import annotations
 
 import os
-import subprocess
+import subprocess  # nosec B404  # runs our own worker command only (below)
 import sys
 from argparse import ArgumentParser, BooleanOptionalAction
 from typing import Any
@@ -57,7 +57,7 @@ class Command(BaseCommand):
         with_worker = embedded if options["with_worker"] is None else options["with_worker"]
         worker = None
         if with_worker:
-            worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module  # nosec B603
                 [sys.executable, "-m", "cellclinic.cli", "worker"], env=os.environ.copy()
             )
         bind = f"{options['host']}:{options['port']}"
