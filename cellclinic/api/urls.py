@@ -65,14 +65,39 @@ class ObjectParser(Parser):
         return data
 
 
+def _refusal(description: str, **extra: Any) -> dict[str, Any]:
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorsOut"}}}
+    return {"description": description, "content": content, **extra}
+
+
+# Refusals that come before an operation's own code (middleware, the body parser, the
+# database), so django-ninja cannot see them in the operations' `response=`.
+BODY_REFUSALS = {
+    "411": _refusal("The body came without a Content-Length"),
+    "413": _refusal("The body is over 1 MB"),
+    "415": _refusal("The body is not sent as application/json (field `Content-Type`)"),
+}
+UNAVAILABLE = _refusal(
+    "The database does not answer; try again after Retry-After seconds",
+    headers={"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}},
+)
+
+
 class CellclinicAPI(NinjaAPI):
-    """The API; its OpenAPI document also states each program's answers (answers_schema)."""
+    """The API; its OpenAPI document also states each program's answers (answers_schema)
+    and the refusals every operation may give before its own code runs."""
 
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> OpenAPISchema:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         describe_answers(schema["components"]["schemas"])
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation["responses"]
+                if "requestBody" in operation:
+                    responses.update(BODY_REFUSALS)
+                responses["503"] = UNAVAILABLE
         return schema
 
 
