@@ -24,7 +24,9 @@ PRODUCTION = {
 
 
 def check_deploy(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    full = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "DEBUG"))}
+    # The browser tests' conftest allows async-unsafe calls for Playwright; a deployment does not.
+    unset = ("SECURE_", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    full = {k: v for k, v in os.environ.items() if not k.startswith(unset)}
     full.update({"CELLCLINIC_DATA_DIR": str(tmp_path), **PRODUCTION, **env})
     return subprocess.run(
         [sys.executable, "-m", "cellclinic.cli", "check", "--deploy", "--fail-level", "WARNING"],
