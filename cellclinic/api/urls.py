@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from typing import Any
 
+from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Header, NinjaAPI, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 
+from cellclinic.api.answers_schema import describe_answers
 from cellclinic.api.schemas import (
     ErrorsOut,
     InquiryCreatedOut,
@@ -34,19 +38,69 @@ from cellclinic.programs.selectors import CurrentProgram, program_get, program_l
 from cellclinic.ratelimit import RateLimited
 from cellclinic.screening.api_input import screen_input
 from cellclinic.screening.services import clinic_date
+from cellclinic.views import unavailable
+
+logger = logging.getLogger(__name__)
+
+
+class NotJson(ValueError):
+    """A body sent as something other than application/json (answered with 415)."""
+
+
+def is_json(content_type: str) -> bool:
+    return content_type.split(";", 1)[0].strip().lower() == "application/json"
 
 
 class ObjectParser(Parser):
-    """Only a JSON object is a request body here; anything else is refused as unreadable."""
+    """Only a JSON object sent as application/json is a request body here: another media
+    type is refused with 415 before the body is read, anything else as unreadable (422)."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        if not is_json(request.content_type or ""):
+            raise NotJson(request.content_type)
         data = json.loads(request.body)
         if not isinstance(data, dict):
             raise ValueError("the body must be a JSON object")
         return data
 
 
-api = NinjaAPI(
+def _refusal(description: str, **extra: Any) -> dict[str, Any]:
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorsOut"}}}
+    return {"description": description, "content": content, **extra}
+
+
+# Refusals that come before an operation's own code (middleware, the body parser, the
+# database), so django-ninja cannot see them in the operations' `response=`.
+BODY_REFUSALS = {
+    "411": _refusal("The body came without a Content-Length"),
+    "413": _refusal("The body is over 1 MB"),
+    "415": _refusal("The body is not sent as application/json (field `Content-Type`)"),
+}
+UNAVAILABLE = _refusal(
+    "The database does not answer; try again after Retry-After seconds",
+    headers={"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}},
+)
+
+
+class CellclinicAPI(NinjaAPI):
+    """The API; its OpenAPI document also states each program's answers (answers_schema)
+    and the refusals every operation may give before its own code runs."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        describe_answers(schema["components"]["schemas"])
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation["responses"]
+                if "requestBody" in operation:
+                    responses.update(BODY_REFUSALS)
+                responses["503"] = UNAVAILABLE
+        return schema
+
+
+api = CellclinicAPI(
     parser=ObjectParser(),
     title="cellclinic API",
     version="1",
@@ -82,6 +136,8 @@ def _schema_message(error: dict[str, Any]) -> str:
         return _("Enter text.")
     if kind == "string_too_long":
         return _("This value is too long.")
+    if kind == "string_pattern_mismatch":
+        return _("This value must not be empty.")
     return _("This value is not valid.")
 
 
@@ -96,10 +152,22 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, NotJson):
+        # django-ninja wraps every parser error in its 400; the parser's own reason is the cause.
+        return errors(
+            415, [{"field": "Content-Type", "message": _("Send the body as application/json.")}]
+        )
     if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
         # django-ninja reports an unreadable body as 400; like every bad input, it is a 422.
         return errors(422, [{"field": "body", "message": _("The body must be a JSON object.")}])
     return errors(exc.status_code, [{"field": "", "message": str(exc)}])
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_down(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.error("the database did not answer: %s", exc)
+    return unavailable(request)
 
 
 @api.exception_handler(AuthenticationError)
@@ -211,7 +279,12 @@ def create_inquiry(
     response: HttpResponse,
     payload: InquiryIn,
     idempotency_key: str | None = Header(  # noqa: B008
-        default=None, alias="Idempotency-Key", max_length=200
+        default=None,
+        alias="Idempotency-Key",
+        max_length=200,
+        pattern=r"\S",
+        description="Any text of your own (at most 200 characters, not blank) that names "
+        "this inquiry: sending it again with the same key stores nothing new.",
     ),
 ) -> Status:
     """Store a family's inquiry and answer with its reference.

@@ -38,9 +38,9 @@ def synthetic_registry(
 ) -> Files:
     """`count` patients of one program with baseline and follow-up values of its
     instruments, some lost at each time point, some untreated, and family reports."""
-    assert definition.outcomes is not None
+    assert definition.outcomes is not None  # nosec B101  # narrows the type for mypy, not a check of input
     outcomes = definition.outcomes
-    rng = random.Random(seed)  # noqa: S311 (synthetic data, not secrets)
+    rng = random.Random(seed)  # noqa: S311 (synthetic data, not secrets)  # nosec B311
     subtypes = definition.item(outcomes.subtype_item).choices
     uses_onset = "onset_band" in outcomes.groupings
     domains = [d.id for d in outcomes.family_domains]
@@ -120,5 +120,5 @@ def _value(measure: str, rng: random.Random, base: float | None) -> float:
 
 
 def _text(value: float | None) -> str:
-    assert value is not None
+    assert value is not None  # nosec B101  # narrows the type for mypy, not a check of input
     return str(int(value)) if value == int(value) else f"{value:g}"

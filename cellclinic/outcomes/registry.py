@@ -149,7 +149,7 @@ def registry_import(
         new_patients[patient.patient_id] = patient
         lines[patient.patient_id] = number
         found = programs.get(row["program"])
-        assert found is not None
+        assert found is not None  # nosec B101  # narrows the type for mypy, not a check of input
         definitions[patient.patient_id] = found[1]
     existing_ids = set(
         RegistryPatient.objects.filter(patient_id__in=list(new_patients)).values_list(
@@ -226,7 +226,7 @@ def _check_patient(
     if definition is None:
         bad("program", "not a program with outcome measures")
     else:
-        assert definition.outcomes is not None
+        assert definition.outcomes is not None  # nosec B101  # narrows the type for mypy, not a check of input
         choices = definition.item(definition.outcomes.subtype_item).choices
         if row["subtype"] not in choices:
             bad("subtype", f"one of {', '.join(choices)}")

@@ -134,7 +134,7 @@ def assessment_record(
             errors[bad.field] = _("Not a valid value: %(expected)s.") % {"expected": bad.message}
     if errors:
         raise Invalid(errors)
-    assert instrument is not None and day is not None
+    assert instrument is not None and day is not None  # nosec B101  # narrows the type for mypy, not a check of input
     with transaction.atomic():
         row = registry_sync_care(patient)
         if row is None:

@@ -61,7 +61,7 @@ def _insert_select(where: str) -> str:
         ]
     )
     return (
-        f"INSERT INTO {summary} ({columns}) "  # noqa: S608 (names from the models, values bound)
+        f"INSERT INTO {summary} ({columns}) "  # noqa: S608 (names from the models, values bound)  # nosec B608
         f"SELECT p.id, p.program_id, %s, p.first_treatment IS NOT NULL, p.subtype, "
         f"p.age_band, p.onset_band, "
         f"COALESCE(MAX(CASE WHEN a.instrument = 'gmfcs' AND a.timepoint = 'baseline' "
@@ -84,7 +84,7 @@ def summary_refresh(
             programs = [program_id] if program_id is not None else list(measures)
             for pid in programs:
                 measure = measures.get(pid, "")
-                cursor.execute(f"DELETE FROM {table} WHERE program_id = %s", [pid])  # noqa: S608
+                cursor.execute(f"DELETE FROM {table} WHERE program_id = %s", [pid])  # noqa: S608  # nosec B608  # table name from the model, value bound
                 cursor.execute(_insert_select("1 = 1"), [measure, *[measure] * 6, pid])
                 written += cursor.rowcount
             return written
@@ -92,7 +92,7 @@ def summary_refresh(
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
             marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"DELETE FROM {table} WHERE patient_id IN ({marks})", chunk)  # noqa: S608
+            cursor.execute(f"DELETE FROM {table} WHERE patient_id IN ({marks})", chunk)  # noqa: S608  # nosec B608  # table name from the model, values bound
             by_program: dict[int, list[int]] = {}
             for pk, pid in RegistryPatient.objects.filter(pk__in=chunk).values_list(
                 "pk", "program_id"

@@ -192,6 +192,8 @@ def validate_answers(
             errors[item.id] = message
         elif not is_missing(clean):
             cleaned[item.id] = clean
+        elif enforce_required and item.required:
+            errors[item.id] = _("This field is required.")  # blank once trimmed
     for item in definition.items:
         if item.not_before and item.id in cleaned and item.not_before in cleaned:
             if cleaned[item.id] < cleaned[item.not_before]:

@@ -61,5 +61,5 @@ def program_get(*, slug: str) -> CurrentProgram | None:
 
 def _current(program: Program) -> CurrentProgram:
     version = program.current_version
-    assert version is not None
+    assert version is not None  # nosec B101  # narrows the type for mypy, not a check of input
     return CurrentProgram(slug=program.slug, version=version, definition=definition_of(version))

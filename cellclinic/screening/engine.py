@@ -119,7 +119,7 @@ class RuleSet:
         for item_id in self.required:
             by_decision[REVIEW].append(compile_sql(Missing(item_id), dialect, thresholds))
         for rule in self.rules:
-            assert rule.decision is not None
+            assert rule.decision is not None  # nosec B101  # narrows the type for mypy, not a check of input
             by_decision[rule.decision].append(compile_sql(rule.node, dialect, thresholds))
         whens, params = [], []
         for decision in DECISIONS:

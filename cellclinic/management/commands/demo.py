@@ -235,7 +235,7 @@ class Command(BaseCommand):
                         by=nurse,
                     )
                     first = first or made
-            assert first is not None
+            assert first is not None  # nosec B101  # narrows the type for mypy, not a check of input
             adverse_event_record(
                 patient=patient,
                 data={

@@ -3,12 +3,18 @@
 In the embedded default (SQLite) it also starts `cellclinic worker` as a child process, so
 e-mails and other tasks run with nothing else to start. A child process rather than a
 thread keeps database connections out of gunicorn's forks; it stops with the server.
+
+gunicorn runs threaded workers (`gthread`): the default `sync` worker serves one connection
+at a time and, as gunicorn's deployment notes say, needs a buffering proxy in front, or a
+few clients that send their headers slowly hold every worker. A thread blocked on a slow
+client leaves the worker's other threads serving, so with `--threads` above the number of
+slow clients the site still answers; past that, a buffering proxy (docs/deployment.md).
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
+import subprocess  # nosec B404  # runs our own worker command only (below)
 import sys
 from argparse import ArgumentParser, BooleanOptionalAction
 from typing import Any
@@ -33,6 +39,12 @@ class Command(BaseCommand):
             help="gunicorn worker processes (default: WEB_CONCURRENCY or 2)",
         )
         parser.add_argument(
+            "--threads",
+            type=int,
+            default=env_int("WEB_THREADS", 32, minimum=1),
+            help="threads per worker process (default: WEB_THREADS or 32)",
+        )
+        parser.add_argument(
             "--with-worker",
             action=BooleanOptionalAction,
             default=None,
@@ -45,7 +57,7 @@ class Command(BaseCommand):
         with_worker = embedded if options["with_worker"] is None else options["with_worker"]
         worker = None
         if with_worker:
-            worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module  # nosec B603
                 [sys.executable, "-m", "cellclinic.cli", "worker"], env=os.environ.copy()
             )
         bind = f"{options['host']}:{options['port']}"
@@ -58,6 +70,18 @@ class Command(BaseCommand):
             bind,
             "--workers",
             str(options["workers"]),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(options["threads"]),
+            # A worker whose heartbeat stops for this long is replaced; a stop waits this
+            # long for requests in flight.
+            "--timeout",
+            "30",
+            "--graceful-timeout",
+            "30",
+            "--keep-alive",
+            "5",
             "--access-logfile",
             "-",
             "--forwarded-allow-ips",

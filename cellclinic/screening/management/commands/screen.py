@@ -50,7 +50,7 @@ class Command(BaseCommand):
         result = screen_input(program=options["program"], answers=answers, as_of=as_of)
         if result.outcome is None:
             self._fail([f"{e.field}: {e.message}" for e in result.errors])
-        assert result.outcome is not None
+        assert result.outcome is not None  # nosec B101  # narrows the type for mypy, not a check of input
         self.stdout.write(json.dumps(result.outcome.as_dict(), ensure_ascii=False, indent=2))
 
     def _fail(self, lines: list[str]) -> None:

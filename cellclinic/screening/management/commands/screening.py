@@ -27,7 +27,7 @@ class Command(BaseCommand):
     help = "Preview the impact of a draft rule set, or screen inquiries without a decision."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        assert isinstance(parser, CommandParser)
+        assert isinstance(parser, CommandParser)  # nosec B101  # narrows the type for mypy, not a check of input
         commands = parser.add_subparsers(dest="action", required=True)
         impact = commands.add_parser(
             "impact",
@@ -47,7 +47,7 @@ class Command(BaseCommand):
         program = program_get(slug=options["program"])
         if program is None:
             self._fail(f"--program: there is no program {options['program']!r}")
-        assert program is not None
+        assert program is not None  # nosec B101  # narrows the type for mypy, not a check of input
         try:
             as_of = date.fromisoformat(options["as_of"]) if options["as_of"] else clinic_date()
         except ValueError:
