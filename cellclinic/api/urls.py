@@ -25,6 +25,7 @@ from cellclinic.api.schemas import (
     ScreeningOut,
 )
 from cellclinic.api.staff import router as staff_router
+from cellclinic.audit.services import access_logged
 from cellclinic.inquiries.models import Source
 from cellclinic.inquiries.selectors import idempotency_key_used
 from cellclinic.inquiries.services import IdempotencyConflict, inquiry_submit
@@ -326,4 +327,6 @@ def screen(request: HttpRequest, payload: ScreeningIn) -> Status:
     return Status(200, result.outcome.as_dict())
 
 
+# every staff operation's answer (refusals included) is written to the access log
+staff_router.add_decorator(access_logged, mode="view")
 api.add_router("/staff", staff_router)
