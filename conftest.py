@@ -74,6 +74,56 @@ def _clear_cache(request: pytest.FixtureRequest) -> None:
         cache.clear()
 
 
+def access_log_emptied() -> None:
+    """Empty the append-only access log, its triggers lifted for this one transaction.
+
+    For the test harness only: nothing in the application may do this, and the database
+    refuses it to anyone who is not the table's owner (PostgreSQL) or does not drop the
+    triggers (SQLite). The triggers are put back from the database's own definition."""
+    from django.db import connection, transaction
+
+    from cellclinic.audit.models import AccessEvent
+
+    if not AccessEvent.objects.exists():
+        return
+    table = AccessEvent._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (the model's table name)
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+            return
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+            [table],
+        )
+        triggers = cursor.fetchall()
+        for name, _sql in triggers:
+            cursor.execute(f'DROP TRIGGER "{name}"')
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (the model's table name)
+        for _name, sql in triggers:
+            cursor.execute(sql)
+
+
+@pytest.fixture(autouse=True)
+def _access_log_emptied_before_flush(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A transactional test (and every browser test) ends with Django's flush: DELETE on
+    SQLite, TRUNCATE on PostgreSQL, which the access log's append-only triggers refuse
+    while the log holds a row. The harness empties the log first (`access_log_emptied`);
+    the flush then finds it empty, which the triggers let pass (nothing is lost)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not transactional:
+        yield
+        return
+    # requested from here, the database fixture is torn down (and flushed) after this one
+    request.getfixturevalue("transactional_db")
+    yield
+    access_log_emptied()
+
+
 @pytest.fixture(autouse=True)
 def _clear_tasks() -> Iterator[None]:
     default_task_backend.clear()  # type: ignore[attr-defined]

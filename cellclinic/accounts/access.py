@@ -1,7 +1,9 @@
 """The one way staff views reach personal data: role and MFA checked, access logged.
 
-Every object a staff member opens is fetched through a helper here, so no view can
-forget either check or the access log.
+Every staff page is wrapped by `staff_view`, which writes one row of the access log for
+each request that reaches it (answered or refused), and every object a staff member opens
+is fetched through a helper here, which names it in that row: no view can forget either
+check or the access log.
 """
 
 from __future__ import annotations
@@ -18,11 +20,10 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from cellclinic.accounts.roles import roles_of
-from cellclinic.audit.services import access_record
+from cellclinic.audit.models import AccessEvent
+from cellclinic.audit.services import View, access_logged, access_object, access_record
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.lib.references import normalise_reference
-
-View = Callable[..., HttpResponseBase]
 
 
 def signed_in_with_mfa(request: HttpRequest) -> bool:
@@ -32,18 +33,34 @@ def signed_in_with_mfa(request: HttpRequest) -> bool:
 
 
 def staff_view(*roles: str) -> Callable[[View], View]:
-    """Only signed-in staff of these roles, who signed in with MFA, reach the view."""
+    """Only signed-in staff of these roles, who signed in with MFA, reach the view.
+
+    Each request is logged: refused (without MFA, or a role not named here) or answered
+    (`audit.services.access_logged`). A visitor who is not signed in is only sent to the
+    sign-in page, and not logged: the request names nobody and shows nothing."""
 
     def decorate(view: View) -> View:
+        logged = access_logged(view)
+
         @wraps(view)
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not signed_in_with_mfa(request):
+                access_record(
+                    request=request,
+                    outcome=AccessEvent.Outcome.REFUSED,
+                    reason=AccessEvent.Reason.NO_MFA,
+                )
                 return render(request, "accounts/mfa_required.html", status=403)
             if not roles_of(request.user) & set(roles):
+                access_record(
+                    request=request,
+                    outcome=AccessEvent.Outcome.REFUSED,
+                    reason=AccessEvent.Reason.ROLE,
+                )
                 raise PermissionDenied
-            return view(request, *args, **kwargs)
+            return logged(request, *args, **kwargs)
 
         guarded.staff_roles = roles  # type: ignore[attr-defined]
         return guarded
@@ -51,8 +68,8 @@ def staff_view(*roles: str) -> Callable[[View], View]:
     return decorate
 
 
-def inquiry_for(request: HttpRequest, reference: str, *, action: str = "view") -> Inquiry:
-    """The inquiry a staff member opens, with the access written to the log."""
+def inquiry_for(request: HttpRequest, reference: str) -> Inquiry:
+    """The inquiry a staff member opens, named in the request's row of the access log."""
     inquiry = (
         Inquiry.objects.select_related("program", "program_version")
         .filter(reference=normalise_reference(reference))
@@ -60,9 +77,7 @@ def inquiry_for(request: HttpRequest, reference: str, *, action: str = "view") -
     )
     if inquiry is None:
         raise Http404
-    access_record(
-        request=request, action=action, object_type="inquiry", object_ref=inquiry.reference
-    )
+    access_object(request, object_type="inquiry", object_ref=inquiry.reference)
     return inquiry
 
 
@@ -71,8 +86,8 @@ def require_role(request: HttpRequest, role: str) -> None:
         raise PermissionDenied
 
 
-def patient_for(request: HttpRequest, patient_uuid: str, *, action: str = "view") -> Any:
-    """The patient a staff member opens, with the access written to the log."""
+def patient_for(request: HttpRequest, patient_uuid: str) -> Any:
+    """The patient a staff member opens, named in the request's row of the access log."""
     import uuid as uuid_module
 
     from cellclinic.care.models import Patient
@@ -84,7 +99,5 @@ def patient_for(request: HttpRequest, patient_uuid: str, *, action: str = "view"
     patient = Patient.objects.select_related("inquiry", "program").filter(uuid=key).first()
     if patient is None:
         raise Http404
-    access_record(
-        request=request, action=action, object_type="patient", object_ref=str(patient.uuid)
-    )
+    access_object(request, object_type="patient", object_ref=str(patient.uuid))
     return patient

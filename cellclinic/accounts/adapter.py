@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import get_language
 
+from cellclinic.lib.clients import client_address
 from cellclinic.lib.crypto import UndecryptableError, decrypt_text, encrypt_text
 from cellclinic.outbox import outbox_enqueue
 
@@ -22,6 +23,12 @@ class StaffOnlyAccountAdapter(DefaultAccountAdapter):
 
     Families never need an account: they use signed, expiring links.
     """
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The address allauth's sign-in and reset limits count by: the one every other
+        limit uses (`CLIENT_IP_HEADER` behind a proxy), never the proxy's own address, which
+        would put every client in one count and let anyone lock the whole staff out."""
+        return client_address(request)
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False

@@ -15,7 +15,7 @@ from cellclinic.accounts.access import signed_in_with_mfa
 from cellclinic.accounts.roles import roles_of
 from cellclinic.accounts.services import api_token_user
 from cellclinic.api.schemas import ErrorsOut
-from cellclinic.audit.services import access_record
+from cellclinic.audit.services import access_object
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.inquiries.selectors import QueueFilters, inquiry_queue
 from cellclinic.lib.references import normalise_reference
@@ -127,7 +127,6 @@ def list_inquiries(
         .prefetch_related("decisions")
         .order_by("-created_at", "-pk")
     )
-    access_record(request=request, action="list", object_type="inquiry-list", object_ref="api")
     return {"items": [_summary(i) for i in rows], "next": page.next_cursor}
 
 
@@ -143,9 +142,7 @@ def read_inquiry(request: HttpRequest, reference: str) -> dict[str, Any]:
     )
     if inquiry is None:
         raise HttpError(404, "There is no such inquiry.")
-    access_record(
-        request=request, action="view", object_type="inquiry", object_ref=inquiry.reference
-    )
+    access_object(request, object_type="inquiry", object_ref=inquiry.reference)
     decisions = [
         {
             "kind": d.kind,
@@ -167,7 +164,7 @@ CARE_READERS = {"coordinator", "physician", "nurse", "admin"}
 RECORDERS = {"nurse", "physician"}
 
 
-def _patient(request: HttpRequest, key: str, roles: set[str], action: str = "view") -> Any:
+def _patient(request: HttpRequest, key: str, roles: set[str]) -> Any:
     import uuid as uuid_module
 
     from cellclinic.care.models import Patient
@@ -186,7 +183,7 @@ def _patient(request: HttpRequest, key: str, roles: set[str], action: str = "vie
         found = None
     if found is None:
         raise HttpError(404, "There is no such patient.")
-    access_record(request=request, action=action, object_type="patient", object_ref=str(found.uuid))
+    access_object(request, object_type="patient", object_ref=str(found.uuid))
     return found
 
 
@@ -315,7 +312,7 @@ def record_procedure(request: HttpRequest, patient: str, payload: ProcedureIn) -
     from cellclinic.care.records import procedure_record
     from cellclinic.care.validation import Invalid
 
-    found = _patient(request, patient, RECORDERS, action="record")
+    found = _patient(request, patient, RECORDERS)
     data = payload.dict()
     data["dose"] = str(data["dose"])
     try:
@@ -336,7 +333,7 @@ def record_adverse_event(request: HttpRequest, patient: str, payload: AdverseEve
     from cellclinic.care.records import adverse_event_record
     from cellclinic.care.validation import Invalid
 
-    found = _patient(request, patient, RECORDERS, action="record")
+    found = _patient(request, patient, RECORDERS)
     data = payload.dict()
     data["grade"] = str(data["grade"])
     if not isinstance(data["serious"], bool):

@@ -7,9 +7,11 @@ import json
 import logging
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Header, NinjaAPI, Status
@@ -28,6 +30,7 @@ from cellclinic.api.schemas import (
     ScreeningOut,
 )
 from cellclinic.api.staff import router as staff_router
+from cellclinic.audit.services import access_logged, access_record
 from cellclinic.inquiries.models import Source
 from cellclinic.inquiries.services import IdempotencyConflict, inquiry_submit
 from cellclinic.inquiries.views import family_today
@@ -220,7 +223,11 @@ def list_programs(request: HttpRequest) -> list[dict]:
     operation_id="program_outcomes",
 )
 def program_outcomes(
-    request: HttpRequest, program: str, timepoint: str = "m12", by: str | None = None
+    request: HttpRequest,
+    response: HttpResponse,
+    program: str,
+    timepoint: str = "m12",
+    by: str | None = None,
 ) -> Status:
     """The outcome table of `cellclinic outcomes`: treated, assessed, lost, improved by the
     pre-registered definition (named with its version), the rate with its Wilson 95%
@@ -239,28 +246,33 @@ def program_outcomes(
     except OutcomeError as exc:
         field = "timepoint" if "time point" in str(exc) else "by"
         return Status(422, {"errors": [{"field": field, "message": str(exc)}]})
-    if not _staff_request(request):
-        table = public_table(table)
+    patch_vary_headers(response, ["Authorization", "Cookie"])  # two answers, one URL
+    reader = _outcome_report_reader(request)
+    if reader is None:
+        return Status(200, public_table(table))
+    # The exact table, as the staff outcome report shows it: logged, and kept nowhere.
+    request.auth = reader  # type: ignore[attr-defined]  # whom the access log names
+    access_record(request=request)
+    add_never_cache_headers(response)
     return Status(200, table)
 
 
-def _staff_request(request: HttpRequest) -> bool:
-    """A staff member's request (bearer token, or the desk's session signed in with MFA)."""
+def _outcome_report_reader(request: HttpRequest) -> User | None:
+    """A staff member who may read the staff outcome report (by bearer token, or the desk's
+    session signed in with MFA); anyone else, a nurse included, reads the public table."""
     from cellclinic.accounts.access import signed_in_with_mfa
     from cellclinic.accounts.roles import roles_of
     from cellclinic.accounts.services import api_token_user
+    from cellclinic.outcomes.views import REPORT_ROLES
 
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         user = api_token_user(token=header[7:].strip()[:200])
-        return user is not None and bool(roles_of(user))
-    user = getattr(request, "user", None)
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and roles_of(user)
-        and signed_in_with_mfa(request)
-    )
+    else:
+        session_user = getattr(request, "user", None)
+        signed_in = session_user is not None and session_user.is_authenticated
+        user = session_user if signed_in and signed_in_with_mfa(request) else None
+    return user if user is not None and roles_of(user) & set(REPORT_ROLES) else None
 
 
 def body_fingerprint(payload: InquiryIn) -> str:
@@ -363,4 +375,6 @@ def screen(request: HttpRequest, payload: ScreeningIn) -> Status:
     return Status(200, result.outcome.as_dict())
 
 
+# every staff operation's answer (refusals included) is written to the access log
+staff_router.add_decorator(access_logged, mode="view")
 api.add_router("/staff", staff_router)

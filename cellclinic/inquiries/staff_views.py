@@ -176,7 +176,7 @@ def inquiry_page(request: HttpRequest, reference: str) -> HttpResponse:
 def document_download(request: HttpRequest, reference: str, document: str) -> FileResponse:
     """A family's document, for staff only; every download is in the access log (the
     logged path names the document)."""
-    inquiry = inquiry_for(request, reference, action="download")
+    inquiry = inquiry_for(request, reference)
     found = inquiry.documents.filter(uuid=document).first() if _is_uuid(document) else None
     if found is None:
         raise Http404

@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cellclinic.accounts.access import staff_view
-from cellclinic.audit.services import access_record
+from cellclinic.audit.services import access_object
 from cellclinic.lib.text import search_text
 from cellclinic.outcomes.charts import forest
 from cellclinic.outcomes.registry import registry_export
@@ -35,6 +35,7 @@ def outcome_report(request: HttpRequest) -> HttpResponse:
     if program is None or program.definition.outcomes is None:
         return render(request, "outcomes/report.html", {"programs": programs})
     outcomes = program.definition.outcomes
+    access_object(request, object_type="program", object_ref=program.slug)
     by = search_text(request.GET.get("by", ""), 20) or None
     if by not in outcomes.groupings:
         by = None
@@ -59,7 +60,6 @@ def outcome_report(request: HttpRequest) -> HttpResponse:
                     "treated": row["reported"],
                 }
             )
-    access_record(request=request, action="report", object_type="outcomes", object_ref=program.slug)
     return render(
         request,
         "outcomes/report.html",
@@ -105,9 +105,7 @@ def deidentified_export(request: HttpRequest) -> HttpResponse:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for name in ("patients.csv", "assessments.csv"):
                 archive.write(out / name, arcname=name)
-    access_record(
-        request=request, action="export", object_type="registry", object_ref=program or "all"
-    )
+    access_object(request, object_type="registry", object_ref=program or "all")
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     stamp = timezone.now().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="registry-deidentified-{stamp}.zip"'

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from cellclinic.accounts.services import staff_user_create
+from cellclinic.audit.models import AccessEvent
 from cellclinic.followup.services import followup_token
 from cellclinic.inquiries.family import family_token
 from cellclinic.inquiries.models import Inquiry
@@ -355,3 +356,12 @@ def test_a_staff_user_without_mfa_sees_no_patient_data_anywhere(world: dict[str,
         # (the reference may be echoed from the URL the user typed; the data must not be)
         for secret in (inquiry.patient_name, inquiry.contact_email, "stroke.mrs"):
             assert secret.encode() not in body, (name, secret)
+        # and the attempt is in the access log: who, what, why refused
+        refused = AccessEvent.objects.order_by("-pk")[0]
+        assert (refused.user, refused.action, refused.outcome, refused.reason) == (
+            user,
+            name,
+            "refused",
+            "no_mfa",
+        )
+    assert AccessEvent.objects.filter(user=user).count() == len(STAFF_URLS)

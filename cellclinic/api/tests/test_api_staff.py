@@ -36,15 +36,21 @@ def token_for(role: str) -> str:
 def test_without_credentials_the_answer_is_401(client: Client, inquiry) -> None:
     assert client.get("/api/v1/staff/inquiries").status_code == 401
     assert client.get(f"/api/v1/staff/inquiries/{inquiry.reference}").status_code == 401
+    assert not AccessEvent.objects.exists()  # no credentials: nobody to name, nothing shown
     bad = client.get("/api/v1/staff/inquiries", HTTP_AUTHORIZATION="Bearer cc_not-a-token")
     assert bad.status_code == 401
+    refused = AccessEvent.objects.get()
+    assert (refused.user, refused.outcome, refused.reason) == (None, "refused", "credentials")
+    assert refused.action == "api-v1:list_inquiries"
 
 
 @pytest.mark.parametrize("role", ["nurse", "analyst"])
 def test_a_role_without_need_gets_403(client: Client, inquiry, role: str) -> None:
     response = client.get("/api/v1/staff/inquiries", HTTP_AUTHORIZATION=f"Bearer {token_for(role)}")
     assert response.status_code == 403 and response.json()["errors"]
-    assert not AccessEvent.objects.exists()
+    refused = AccessEvent.objects.get()
+    assert refused.user.username == f"api-{role}"
+    assert (refused.outcome, refused.reason) == ("refused", "role")
 
 
 def test_a_coordinator_lists_and_reads_with_a_token(client: Client, inquiry) -> None:
@@ -55,7 +61,9 @@ def test_a_coordinator_lists_and_reads_with_a_token(client: Client, inquiry) -> 
     read = client.get(f"/api/v1/staff/inquiries/{inquiry.reference}", **auth).json()
     assert read["answers"]["cp.hydrocephalus"] == "yes"
     assert [r["rule"] for r in read["decisions"][0]["reasons"]] == ["CP-HYD-1"]
-    assert AccessEvent.objects.filter(object_ref=inquiry.reference, action="view").count() == 1
+    assert AccessEvent.objects.get(action="api-v1:list_inquiries").query == "program=cerebral-palsy"
+    read_row = AccessEvent.objects.get(action="api-v1:read_inquiry")
+    assert (read_row.object_type, read_row.object_ref) == ("inquiry", inquiry.reference)
     assert client.get("/api/v1/staff/inquiries/ZZZZZ-ZZZZZ", **auth).status_code == 404
 
 

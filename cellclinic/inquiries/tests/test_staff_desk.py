@@ -101,7 +101,8 @@ def test_the_inquiry_page_shows_answers_and_is_logged(client: Client, sign_in) -
     desk = sign_in("coordinator")
     page = desk.get(f"/staff/inquiries/{inquiry.reference}/").content.decode()
     assert "Please call after 6 pm." in page and "stroke.mrs" in page
-    assert AccessEvent.objects.filter(object_ref=inquiry.reference, action="view").count() == 1
+    event = AccessEvent.objects.get(object_ref=inquiry.reference)
+    assert (event.action, event.user.username) == ("staff_inquiry", "coordinator1")
 
 
 def test_status_assignment_and_notes_from_the_page(client: Client, sign_in) -> None:
@@ -129,11 +130,12 @@ def test_documents_are_downloaded_only_through_the_logged_view(client: Client, s
     url = f"/staff/inquiries/{inquiry.reference}/documents/{document.uuid}/"
     assert client.get(url).status_code == 302  # anonymous: to sign-in
     assert sign_in("nurse").get(url).status_code == 403
+    assert AccessEvent.objects.get().outcome == "refused"
     response = sign_in("physician").get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
     assert "attachment" in response["Content-Disposition"]
-    event = AccessEvent.objects.get(action="download")
+    event = AccessEvent.objects.get(action="staff_document", outcome="allowed")
     assert str(document.uuid) in event.path and event.user.username == "physician1"
     other = sign_in("admin").get(f"/staff/inquiries/{inquiry.reference}/documents/not-a-uuid/")
     assert other.status_code == 404

@@ -130,3 +130,26 @@ def test_random_registries_give_nothing_derivable_under_10_through_the_api(clien
             public = client.get(URL.replace("by=subtype", f"by={by}")).json()
             assert leaks(public) == [], (groups, by)
         transaction.set_rollback(True)
+
+
+def test_the_exact_figures_by_token_are_logged_kept_nowhere_and_only_for_the_report_roles(
+    client,
+) -> None:
+    from cellclinic.audit.models import AccessEvent
+
+    load({"spastic": (12, 12, 5, 12), "dyskinetic": (1, 1, 1, 1)})
+    analyst = api_token_create(user=staff("analyst"), name="reports")
+    answer = client.get(URL, HTTP_AUTHORIZATION=f"Bearer {analyst}")
+    assert by_group(answer.json())["dyskinetic"]["treated"] == 1
+    assert "no-store" in answer["Cache-Control"] and "Authorization" in answer["Vary"]
+    row = AccessEvent.objects.get()
+    assert (row.user.username, row.outcome, row.path) == (
+        "analyst-1",
+        "allowed",
+        "/api/v1/programs/cerebral-palsy/outcomes",
+    )
+    nurse = api_token_create(user=staff("nurse"), name="ward")  # no outcome report
+    public = client.get(URL, HTTP_AUTHORIZATION=f"Bearer {nurse}")
+    assert leaks(public.json()) == [] and by_group(public.json())["dyskinetic"]["withheld"]
+    assert "Authorization" in public["Vary"]
+    assert AccessEvent.objects.count() == 1  # the public table names nobody

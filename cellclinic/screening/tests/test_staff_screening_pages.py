@@ -92,7 +92,8 @@ def test_a_bad_override_decision_is_named(sign_in, inquiry: Inquiry) -> None:
 @pytest.mark.parametrize("role", ["nurse", "analyst"])
 def test_roles_without_need_are_refused(sign_in, inquiry: Inquiry, role: str) -> None:
     assert sign_in(role).get(url(inquiry)).status_code == 403
-    assert not AccessEvent.objects.exists()
+    refused = AccessEvent.objects.get()  # the attempt, and nothing opened
+    assert (refused.outcome, refused.reason, refused.object_ref) == ("refused", "role", "")
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client: Client, inquiry: Inquiry) -> None:
