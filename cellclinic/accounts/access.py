@@ -13,6 +13,7 @@ from functools import wraps
 from typing import Any
 
 from allauth.account.authentication import get_authentication_records
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
@@ -27,9 +28,12 @@ from cellclinic.lib.references import normalise_reference
 
 
 def signed_in_with_mfa(request: HttpRequest) -> bool:
-    """True when this session's sign-in included a second factor (allauth records it)."""
+    """True when this session's sign-in included a second factor (allauth records it) that
+    the user still has: once that authenticator is turned off or replaced (a reset), the
+    session no longer counts as signed in with it, as the user's API tokens no longer work."""
     records = get_authentication_records(request, request.user)  # type: ignore[arg-type]
-    return any(record.get("method") == "mfa" for record in records)
+    used = [record.get("id") for record in records if record.get("method") == "mfa"]
+    return bool(used) and Authenticator.objects.filter(user=request.user, pk__in=used).exists()
 
 
 def staff_view(*roles: str) -> Callable[[View], View]:
