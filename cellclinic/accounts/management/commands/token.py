@@ -44,7 +44,8 @@ class Command(BaseCommand):
     help = "Create, list or revoke API tokens of staff members (a token is printed once)."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        assert isinstance(parser, CommandParser)
+        if not isinstance(parser, CommandParser):  # Django always gives its own parser
+            raise TypeError("token needs Django's CommandParser")
         commands = parser.add_subparsers(dest="action", required=True)
         create = commands.add_parser(
             "create", help="print a new token for a staff member (only its hash is kept)"
