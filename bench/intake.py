@@ -44,26 +44,9 @@ SITES = Path(__file__).resolve().parent / "sites"
 sys.path.insert(0, str(ROOT))
 
 from cellclinic.lib.benchmarks import result_line  # noqa: E402 (needs ROOT on the path)
+from conftest import CP_ANSWERS as ANSWERS  # noqa: E402 (the tests' own valid answers)
 
 BENCH_DB = "cellclinic_bench_intake"
-ANSWERS = {
-    "contact.name": "Bench Family",
-    "contact.relationship": "parent",
-    "contact.email": "bench@example.org",
-    "contact.country": "RU",
-    "contact.language": "ru",
-    "patient.name": "Bench Child",
-    "patient.sex": "female",
-    "patient.birth_date": "2019-05-04",
-    "cp.diagnosis": "confirmed",
-    "cp.type": "spastic",
-    "cp.gmfcs_level": "3",
-    "cp.epilepsy": "none",
-    "cp.hydrocephalus": "no",
-    "cp.goals": ["motor", "speech_language"],
-    "cp.rehabilitation": True,
-    "consent.data_processing": True,
-}
 
 
 def inquiry_body(email: str) -> bytes:
