@@ -89,8 +89,9 @@ PRIVATE_PREFIXES = ("/staff/", "/family/", "/followup/", "/accounts/", "/api/v1/
 
 def is_private(request: HttpRequest) -> bool:
     """Answers that may hold personal data: staff, family and account pages, the staff
-    API, and anything shown to a signed-in user (or a caller with an API token)."""
-    if request.path.startswith(PRIVATE_PREFIXES):
+    API, and anything shown to a signed-in user or to a caller with credentials (an API
+    token, on any endpoint: the outcomes endpoint answers staff with exact figures)."""
+    if request.path.startswith(PRIVATE_PREFIXES) or "authorization" in request.headers:
         return True
     user: Any = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated)

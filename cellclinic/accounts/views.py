@@ -47,7 +47,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     admin = "admin" in roles_of(user)
     others = [t for t in api_tokens_list(active_at=now) if t.user_id != user.pk] if admin else []
-    response = render(
+    return render(
         request,
         "accounts/api_tokens.html",
         {
@@ -58,9 +58,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             "others": _rows(others, now),
         },
         status=400 if form.errors else 200,
-    )
-    response["Cache-Control"] = "no-store"  # the new token's secret must not be kept
-    return response
+    )  # no-store, as every /staff/ answer (accounts.middleware): the secret is kept nowhere
 
 
 @staff_view(*ROLES)

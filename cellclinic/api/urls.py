@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Header, NinjaAPI, Status
@@ -250,10 +250,10 @@ def program_outcomes(
     reader = _outcome_report_reader(request)
     if reader is None:
         return Status(200, public_table(table))
-    # The exact table, as the staff outcome report shows it: logged, and kept nowhere.
+    # The exact table, as the staff outcome report shows it: logged, and kept nowhere (the
+    # no-store of every answer to a caller with credentials, accounts.middleware).
     request.auth = reader  # type: ignore[attr-defined]  # whom the access log names
     access_record(request=request)
-    add_never_cache_headers(response)
     return Status(200, table)
 
 

@@ -177,7 +177,6 @@ def plan_ics(request: HttpRequest, patient: str) -> HttpResponse:
         plan_calendar(plan=plan, language=get_language()), content_type="text/calendar"
     )
     response["Content-Disposition"] = f'attachment; filename="plan-{found.inquiry.reference}.ics"'
-    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -593,7 +592,6 @@ def consent_snapshot(request: HttpRequest, patient: str, signature: str) -> Http
     found = patient_for(request, patient)
     item = _child(found.consents, signature)
     response = HttpResponse(item.snapshot, content_type="text/html; charset=utf-8")
-    response["Cache-Control"] = "no-store"
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
 

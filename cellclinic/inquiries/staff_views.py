@@ -186,7 +186,6 @@ def document_download(request: HttpRequest, reference: str, document: str) -> Fi
         filename=found.original_name,
         content_type=found.content_type,
     )
-    response["Cache-Control"] = "no-store"
     return response
 
 

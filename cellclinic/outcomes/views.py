@@ -109,5 +109,4 @@ def deidentified_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     stamp = timezone.now().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="registry-deidentified-{stamp}.zip"'
-    response["Cache-Control"] = "no-store"
     return response
