@@ -10,6 +10,10 @@ Idempotency-Key, while the database restarts (PostgreSQL: `pg_ctlcluster ... res
 SQLite: the server is killed with SIGKILL and started again). The run fails unless every
 acknowledged reference is stored, and no inquiry is lost or stored twice.
 
+Every inquiry comes from an address of its own, as families do (the server trusts
+`X-Forwarded-For`, as behind a proxy, through CLIENT_IP_HEADER), under the default rate limit:
+the per-address count is on the measured path, as it is for a clinic.
+
 Run it on PostgreSQL with DATABASE_URL=postgres://user@host/name (a database named
 `cellclinic_bench_intake` is made beside it, and dropped after); without it, SQLite.
 
@@ -25,8 +29,10 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 
 import argparse
 import http.client
+import ipaddress
 import json
 import os
+import secrets
 import signal
 import socket
 import statistics
@@ -198,12 +204,21 @@ def p99(latencies: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
 
 
+def family_address() -> str:
+    """An address of its own for each inquiry (a random one in fd00::/8)."""
+    return str(ipaddress.IPv6Address((0xFD << 120) | secrets.randbits(120)))
+
+
 def api_request(tag: str) -> Callable[[int], tuple[str, bytes, dict]]:
     def make(i: int) -> tuple[str, bytes, dict]:
         return (
             "/api/v1/inquiries",
             inquiry_body(f"{tag}-{i}@example.org"),
-            {"Content-Type": "application/json", "Idempotency-Key": f"{tag}-{i}-{uuid.uuid4()}"},
+            {
+                "Content-Type": "application/json",
+                "Idempotency-Key": f"{tag}-{i}-{uuid.uuid4()}",
+                "X-Forwarded-For": family_address(),
+            },
         )
 
     return make
@@ -213,7 +228,7 @@ def bare_request(i: int) -> tuple[str, bytes, dict]:
     return (
         "/bench/bare",
         inquiry_body(f"bare-{i}@example.org"),
-        {"Content-Type": "application/json"},
+        {"Content-Type": "application/json", "X-Forwarded-For": family_address()},
     )
 
 
@@ -237,7 +252,11 @@ def fault_run(server: Server, total: int, clients: int, restart: Callable[[], No
                 started.set()
             key = f"fault-{i}-{uuid.uuid4()}"
             body = inquiry_body(f"fault-{i}@example.org")
-            headers = {"Content-Type": "application/json", "Idempotency-Key": key}
+            headers = {
+                "Content-Type": "application/json",
+                "Idempotency-Key": key,
+                "X-Forwarded-For": family_address(),
+            }
             deadline = time.monotonic() + 120
             while True:
                 try:
@@ -364,15 +383,16 @@ def main() -> None:
         "CELLCLINIC_DATA_DIR": workdir,
         "DJANGO_SETTINGS_MODULE": "intake_site.settings",
         "PYTHONPATH": os.pathsep.join([str(SITES), str(ROOT)]),
-        "INQUIRY_RATE_LIMIT": "1000000000",
+        "CLIENT_IP_HEADER": "HTTP_X_FORWARDED_FOR",
         "EMAIL_URL": "consolemail://",
         "LOG_LEVEL": "WARNING",
     }
     env.pop("CELLCLINIC_TESTING", None)
+    env.pop("INQUIRY_RATE_LIMIT", None)  # the default limit, per family address
     os.environ.update(
         {
             k: env[k]
-            for k in ("DATABASE_URL", "CELLCLINIC_DATA_DIR", "INQUIRY_RATE_LIMIT", "EMAIL_URL")
+            for k in ("DATABASE_URL", "CELLCLINIC_DATA_DIR", "CLIENT_IP_HEADER", "EMAIL_URL")
         }
     )
     os.environ["DJANGO_SETTINGS_MODULE"] = "intake_site.settings"

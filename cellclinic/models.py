@@ -48,36 +48,22 @@ class OutboundEmail(models.Model):
         return self.sent_at is None and self.gave_up_at is None and self.next_attempt_at <= now
 
 
-class RateLimitHit(models.Model):
-    """One counted action from one client address (kept as a keyed hash, not the address).
+class RateLimitKey(models.Model):
+    """One row per scope and client (a keyed hash, not the address): the times of its most
+    recent counted actions, at most as many as the limit.
 
     Rate limits live in the database, in the transaction that stores the action, so they
-    hold across every server process and a refused action leaves nothing behind.
-    """
-
-    scope = models.CharField(max_length=30)
-    client = models.CharField(max_length=64)
-    at = models.DateTimeField(db_index=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["scope", "client", "at"], name="ratelimit_lookup")]
-
-    def __str__(self) -> str:
-        return f"{self.scope} at {self.at:%Y-%m-%d %H:%M}"
-
-
-class RateLimitKey(models.Model):
-    """One row per scope and client, written first when an action is counted.
-
-    The write locks the row until the transaction ends, so parallel requests from one
-    client count and record their hits one after the other, never both seeing room for one
-    more (PostgreSQL; SQLite's immediate transactions queue every writer anyway).
+    hold across every server process and a refused action leaves nothing behind. Each
+    action writes the row first, which locks it until the transaction ends: parallel
+    requests from one client are counted one after the other, never both seeing room for
+    one more (PostgreSQL; SQLite's immediate transactions queue every writer anyway).
     `last_at` lets the worker drop the rows of clients gone quiet.
     """
 
     scope = models.CharField(max_length=30)
     client = models.CharField(max_length=64)
     last_at = models.DateTimeField(db_index=True)
+    recent = models.JSONField(default=list)  # POSIX times of counted actions, oldest first
 
     class Meta:
         constraints = [

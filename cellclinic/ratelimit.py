@@ -1,13 +1,14 @@
-"""A per-client rate limit kept in the database (see `RateLimitHit` and `RateLimitKey`)."""
+"""A per-client rate limit kept in the database, one row per client (see `RateLimitKey`)."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from cellclinic.models import RateLimitHit, RateLimitKey
+from cellclinic.models import RateLimitKey
 
 
 class RateLimited(Exception):
@@ -19,36 +20,44 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
-def rate_limit_consume(*, scope: str, client: str, limit: int, window_seconds: int) -> None:
-    """Count one action of `client`, or raise RateLimited if `limit` are counted already.
+# One statement writes the client's row (or makes it) and reads its recent actions back:
+# the write locks the row until the caller's transaction ends, so parallel requests from
+# one client are counted one after the other (PostgreSQL; SQLite's immediate transactions
+# queue every writer anyway). SQLite and PostgreSQL both know this form.
+_TOUCH = (
+    f"INSERT INTO {RateLimitKey._meta.db_table} (scope, client, last_at, recent) "  # noqa: S608 (a model's own table name)
+    "VALUES (%s, %s, %s, %s) "
+    "ON CONFLICT (scope, client) DO UPDATE SET last_at = excluded.last_at "
+    "RETURNING id, recent"
+)
 
-    Call it inside the transaction that stores the action: the client's key row, written
-    first, stays locked until that transaction ends, so parallel requests are counted one
-    after the other, and a refusal (or any later failure) rolls the action back together
-    with its hit.
+
+def rate_limit_consume(*, scope: str, client: str, limit: int, window_seconds: int) -> None:
+    """Count one action of `client`, or raise RateLimited if `limit` are counted already
+    within the last `window_seconds`.
+
+    Call it inside the transaction that stores the action: a refusal (or any later
+    failure) rolls the count back together with the action. The row keeps the times of
+    at most `limit` recent actions, so each call costs two statements on one row, however
+    long the client has been sending (a sliding window, exact).
     """
-    with transaction.atomic(savepoint=False):
-        RateLimitKey.objects.bulk_create(
-            [RateLimitKey(scope=scope, client=client, last_at=timezone.now())],
-            update_conflicts=True,
-            unique_fields=["scope", "client"],
-            update_fields=["last_at"],
-        )
-        now = timezone.now()
-        counted = RateLimitHit.objects.filter(
-            scope=scope, client=client, at__gte=now - timedelta(seconds=window_seconds)
-        )
-        # Never more than `limit` rows are counted: the time taken stays flat however many
-        # actions a client has in the window (a raised limit, or a shared address).
-        if counted[:limit].count() >= limit:
-            oldest = counted.order_by("at").values_list("at", flat=True)[0]
-            wait = oldest + timedelta(seconds=window_seconds) - now
-            raise RateLimited(max(1, int(wait.total_seconds()) + 1))
-        RateLimitHit.objects.create(scope=scope, client=client, at=now)
+    now = timezone.now()
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(_TOUCH, [scope, client, now, "[]"])
+        key_id, stored = cursor.fetchone()
+        recent = json.loads(stored) if isinstance(stored, (str, bytes)) else stored
+        start = (now - timedelta(seconds=window_seconds)).timestamp()
+        counted = sorted(t for t in recent or [] if t > start)
+        if len(counted) >= limit:
+            oldest = counted[-limit]
+            wait = oldest + window_seconds - now.timestamp()
+            raise RateLimited(max(1, int(wait) + 1))
+        # Fewer than `limit` times are inside the window: with this one, at most `limit`.
+        RateLimitKey.objects.filter(pk=key_id).update(recent=[*counted, now.timestamp()])
 
 
 def rate_limit_prune(*, older_than_seconds: int = 7 * 24 * 3600) -> int:
+    """Forget the clients whose last action is older than `older_than_seconds`."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    deleted, _ = RateLimitHit.objects.filter(at__lt=cutoff).delete()
-    RateLimitKey.objects.filter(last_at__lt=cutoff).delete()
+    deleted, _ = RateLimitKey.objects.filter(last_at__lt=cutoff).delete()
     return deleted

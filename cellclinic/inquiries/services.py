@@ -62,56 +62,59 @@ def inquiry_submit(
     `client` has sent INQUIRY_RATE_LIMIT inquiries within INQUIRY_RATE_WINDOW, RateLimited
     and nothing is written: the count is taken in this transaction, under a lock.
     """
-    if idempotency_key is not None:
-        earlier = _replay(idempotency_key, body_hash)
-        if earlier is not None:
-            return earlier, False
     reply_language = answers.get("contact.language") or language
-    with transaction.atomic():
-        for _attempt in range(5):
-            try:
-                with transaction.atomic():  # a savepoint: a collision is retried
-                    inquiry = Inquiry.objects.create(
-                        reference=new_reference(),
-                        program_id=program.version.program_id,
-                        program_version=program.version,
-                        answers=answers,
-                        language=language,
-                        reply_language=reply_language,
-                        contact_name=answers["contact.name"],
-                        contact_email=answers["contact.email"],
-                        patient_name=answers["patient.name"],
-                        country=answers["contact.country"],
-                        source=source,
-                    )
-                    if idempotency_key is not None:
-                        IdempotencyKey.objects.create(
-                            key=idempotency_key, body_hash=body_hash or "", inquiry=inquiry
-                        )
-                break
-            except IntegrityError:
+    # No look-up first: the key's unique index finds a replay, the one that is still being
+    # stored included (its insert waits for that transaction). A reference that collides
+    # (about 49 random bits) is tried again, the whole transaction with it: no savepoint,
+    # so an inquiry costs one transaction and one commit.
+    for _attempt in range(5):
+        reference = new_reference()
+        try:
+            with transaction.atomic():
+                inquiry = Inquiry.objects.create(
+                    reference=reference,
+                    program_id=program.version.program_id,
+                    program_version=program.version,
+                    answers=answers,
+                    language=language,
+                    reply_language=reply_language,
+                    contact_name=answers["contact.name"],
+                    contact_email=answers["contact.email"],
+                    patient_name=answers["patient.name"],
+                    country=answers["contact.country"],
+                    source=source,
+                )
                 if idempotency_key is not None:
-                    earlier = _replay(idempotency_key, body_hash)
-                    if earlier is not None:
-                        return earlier, False
-        else:
-            raise RuntimeError("could not allocate a unique inquiry reference")
-        StatusChange.objects.create(inquiry=inquiry, to_status=Status.NEW, reason="submitted")
-        _queue_confirmation(inquiry, program)
-        _queue_screening(inquiry.pk)
-        if client is not None:
-            # Last but the uploads: the client's key row stays locked from here to the
-            # commit, so parallel inquiries from one address wait for as short a time as
-            # can be; and before any upload is written to storage, so a refusal writes none.
-            rate_limit_consume(
-                scope="inquiry",
-                client=client,
-                limit=settings.INQUIRY_RATE_LIMIT,
-                window_seconds=settings.INQUIRY_RATE_WINDOW,
-            )
-        for upload in uploads or []:
-            _store_document(inquiry, upload)
-    return inquiry, True
+                    IdempotencyKey.objects.create(
+                        key=idempotency_key, body_hash=body_hash or "", inquiry=inquiry
+                    )
+                StatusChange.objects.create(
+                    inquiry=inquiry, to_status=Status.NEW, reason="submitted"
+                )
+                _queue_confirmation(inquiry, program)
+                _queue_screening(inquiry.pk)
+                if client is not None:
+                    # Last but the uploads: the client's row stays locked from here to the
+                    # commit, so parallel inquiries from one address wait for as short a
+                    # time as can be; and before any upload is written to storage, so a
+                    # refusal writes none.
+                    rate_limit_consume(
+                        scope="inquiry",
+                        client=client,
+                        limit=settings.INQUIRY_RATE_LIMIT,
+                        window_seconds=settings.INQUIRY_RATE_WINDOW,
+                    )
+                for upload in uploads or []:
+                    _store_document(inquiry, upload)
+            return inquiry, True
+        except IntegrityError:
+            if idempotency_key is not None:
+                earlier = _replay(idempotency_key, body_hash)
+                if earlier is not None:
+                    return earlier, False
+            if not Inquiry.objects.filter(reference=reference).exists():
+                raise  # not a reference that collided: nothing to try again
+    raise RuntimeError("could not allocate a unique inquiry reference")
 
 
 def _queue_screening(inquiry_id: int) -> None:

@@ -50,13 +50,26 @@ def program_list() -> list[CurrentProgram]:
 def program_get(*, slug: str) -> CurrentProgram | None:
     if not PROGRAM_ID.fullmatch(slug):
         return None  # not a program id; never sent to the database
-    program = (
-        Program.objects.filter(slug=slug, current_version__isnull=False)
-        .select_related("current_version")
-        .defer(*UNPARSED)
-        .first()
+    # One narrow query for what can change (which version is current); the version itself
+    # never changes once stored, so each process reads it once (see `version_forget`).
+    version_pk = (
+        Program.objects.filter(slug=slug).values_list("current_version_id", flat=True).first()
     )
-    return _current(program) if program else None
+    if version_pk is None:
+        return None
+    version = _version(version_pk)
+    return CurrentProgram(slug=slug, version=version, definition=definition_of(version))
+
+
+@lru_cache(maxsize=64)
+def _version(version_pk: int) -> ProgramVersion:
+    return ProgramVersion.objects.defer("definition").get(pk=version_pk)
+
+
+def version_forget(**_kwargs: Any) -> None:
+    """Forget the versions read so far: a version row was written or deleted (tests roll
+    the database back and number new versions again; a stored version is never edited)."""
+    _version.cache_clear()
 
 
 def _current(program: Program) -> CurrentProgram:

@@ -248,3 +248,38 @@ def test_a_yes_no_answer_can_be_taken_back_to_unanswered(client: Client) -> None
     response = post(client, build_answers(cp__autism=None), **{"cp.autism": ""})
     assert response.status_code == 302
     assert "cp.autism" not in Inquiry.objects.get().answers
+
+
+def test_a_reference_that_collides_is_drawn_again_and_the_inquiry_stored_once(
+    client: Client, monkeypatch
+) -> None:
+    assert post(client, build_answers()).status_code == 302
+    taken = Inquiry.objects.get().reference
+    drawn = iter([taken, taken, "ABCDE-FGHJK"])
+    monkeypatch.setattr("cellclinic.inquiries.services.new_reference", lambda: next(drawn))
+    assert post(client, build_answers(contact__email="other@example.org")).status_code == 302
+    other = Inquiry.objects.get(contact_email="other@example.org")
+    assert other.reference == "ABCDE-FGHJK"
+    assert StatusChange.objects.filter(inquiry=other).count() == 1
+    assert OutboundEmail.objects.filter(inquiry=other).count() == 1
+    assert Inquiry.objects.count() == 2
+
+
+def test_a_database_refusal_other_than_a_collision_is_not_tried_again(
+    client: Client, monkeypatch
+) -> None:
+    """Only a reference that collided is drawn again; any other refusal reaches the caller
+    (as a clear error page) after one attempt, with nothing stored."""
+    from django.db import IntegrityError
+
+    attempts = []
+
+    def refuse(**kwargs: Any) -> None:
+        attempts.append(kwargs)
+        raise IntegrityError("refused")
+
+    monkeypatch.setattr("cellclinic.inquiries.services.StatusChange.objects.create", refuse)
+    client.raise_request_exception = False
+    response = post(client, build_answers())
+    assert response.status_code == 500 and len(attempts) == 1
+    assert_nothing_stored()

@@ -4,17 +4,23 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
 from cellclinic.inquiries.models import Document, Inquiry
 from cellclinic.inquiries.tests.test_inquiry_submit import PDF
-from cellclinic.models import OutboundEmail, RateLimitHit, RateLimitKey
-from cellclinic.ratelimit import rate_limit_prune
+from cellclinic.models import OutboundEmail, RateLimitKey
+from cellclinic.ratelimit import RateLimited, rate_limit_consume, rate_limit_prune
 from conftest import as_form, build_answers
 
 pytestmark = pytest.mark.django_db
 URL = "/programs/stroke/inquire/"
+
+
+def counted() -> int:
+    """How many actions the rate limit holds, for every client."""
+    return sum(len(key.recent) for key in RateLimitKey.objects.all())
 
 
 def test_it_refuses_submissions_past_the_limit_with_a_clear_page(client: Client, settings) -> None:
@@ -59,7 +65,7 @@ def test_a_refused_submission_leaves_nothing_behind(client: Client, settings) ->
     and no upload reaches the storage."""
     settings.INQUIRY_RATE_LIMIT = 1
     assert client.post(URL, as_form(build_answers("stroke"))).status_code == 302
-    stored = (Inquiry.objects.count(), OutboundEmail.objects.count(), RateLimitHit.objects.count())
+    stored = (Inquiry.objects.count(), OutboundEmail.objects.count(), counted())
     refused = client.post(
         URL,
         {
@@ -72,7 +78,7 @@ def test_a_refused_submission_leaves_nothing_behind(client: Client, settings) ->
     assert (
         Inquiry.objects.count(),
         OutboundEmail.objects.count(),
-        RateLimitHit.objects.count(),
+        counted(),
     ) == stored
     assert Document.objects.count() == 0
     upload_root = settings.UPLOAD_ROOT
@@ -81,9 +87,35 @@ def test_a_refused_submission_leaves_nothing_behind(client: Client, settings) ->
 
 def test_the_worker_forgets_clients_gone_quiet(client: Client) -> None:
     assert client.post(URL, as_form(build_answers("stroke"))).status_code == 302
-    assert (RateLimitHit.objects.count(), RateLimitKey.objects.count()) == (1, 1)
+    assert (counted(), RateLimitKey.objects.count()) == (1, 1)
     assert rate_limit_prune() == 0
-    RateLimitHit.objects.update(at=timezone.now() - timedelta(days=8))
     RateLimitKey.objects.update(last_at=timezone.now() - timedelta(days=8))
     assert rate_limit_prune() == 1
-    assert (RateLimitHit.objects.count(), RateLimitKey.objects.count()) == (0, 0)
+    assert RateLimitKey.objects.count() == 0
+
+
+def test_the_window_slides_and_the_wait_is_until_the_oldest_counted_action_leaves_it() -> None:
+    now = timezone.now().timestamp()
+    # Three actions 50, 30 and 10 minutes ago, under a limit of 3 an hour.
+    RateLimitKey.objects.create(
+        scope="s", client="c", last_at=timezone.now(), recent=[now - 3000, now - 1800, now - 600]
+    )
+    with pytest.raises(RateLimited) as refused, transaction.atomic():
+        rate_limit_consume(scope="s", client="c", limit=3, window_seconds=3600)
+    assert 590 <= refused.value.retry_after <= 602  # the one 50 minutes old leaves in 10
+    # Under a window of 40 minutes the oldest has left it: room for one more, counted.
+    rate_limit_consume(scope="s", client="c", limit=3, window_seconds=2400)
+    key = RateLimitKey.objects.get()
+    assert len(key.recent) == 3 and key.recent[:2] == [now - 1800, now - 600]
+
+
+def test_the_row_forgets_times_that_left_the_window() -> None:
+    """However long a client keeps sending, its row holds at most `limit` times: the cost
+    of a count stays flat (no count over a growing table)."""
+    now = timezone.now().timestamp()
+    old = [now - 7200 + i for i in range(3)]
+    RateLimitKey.objects.create(scope="s", client="c", last_at=timezone.now(), recent=old)
+    for _ in range(2):
+        rate_limit_consume(scope="s", client="c", limit=3, window_seconds=3600)
+    recent = RateLimitKey.objects.get().recent
+    assert len(recent) == 2 and min(recent) >= now
