@@ -4,6 +4,7 @@ e-mails and other side effects are queued to run after it commits."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from cellclinic.accounts.roles import roles_of
 from cellclinic.inquiries.models import (
@@ -30,7 +31,7 @@ from cellclinic.lib.tasks import enqueue_on_commit
 from cellclinic.lib.text import has_control_characters
 from cellclinic.lib.uploads import CheckedUpload
 from cellclinic.outbox import outbox_enqueue
-from cellclinic.programs.selectors import CurrentProgram
+from cellclinic.programs.selectors import CurrentProgram, definition_of
 from cellclinic.ratelimit import rate_limit_consume
 
 
@@ -91,8 +92,10 @@ def inquiry_submit(
                 StatusChange.objects.create(
                     inquiry=inquiry, to_status=Status.NEW, reason="submitted"
                 )
-                _queue_confirmation(inquiry, program)
-                _queue_screening(inquiry.pk)
+                # One task row, in this transaction, for all that follows (the family's
+                # confirmation, then the pre-screening): nothing is rendered or screened
+                # while the family waits, and a fault there can never lose what it sent.
+                _queue_follow_through(inquiry.pk)
                 if client is not None:
                     # Last but the uploads: the client's row stays locked from here to the
                     # commit, so parallel inquiries from one address wait for as short a
@@ -117,12 +120,10 @@ def inquiry_submit(
     raise RuntimeError("could not allocate a unique inquiry reference")
 
 
-def _queue_screening(inquiry_id: int) -> None:
-    # Pre-screening runs after the inquiry is committed, as a task: a fault in the rules
-    # can never lose what the family sent. The worker's sweep screens any it missed.
-    from cellclinic.screening.tasks import screen_inquiry
+def _queue_follow_through(inquiry_id: int) -> None:
+    from cellclinic.inquiries.tasks import inquiry_received
 
-    enqueue_on_commit(screen_inquiry, inquiry_id=inquiry_id)
+    enqueue_on_commit(inquiry_received, inquiry_id=inquiry_id)
 
 
 def _replay(key: str, body_hash: str | None) -> Inquiry | None:
@@ -155,13 +156,39 @@ def family_email_queue(
     )
 
 
-def _queue_confirmation(inquiry: Inquiry, program: CurrentProgram) -> None:
-    family_email_queue(
-        inquiry,
-        kind="inquiry_confirmation",
-        template="inquiries/email/confirmation",
-        context={"program_name": program.definition.name.get(inquiry.reply_language)},
+CONFIRMATION = "inquiry_confirmation"
+
+
+def inquiry_confirmation_queue(*, inquiry: Inquiry) -> bool:
+    """Queue the family's confirmation e-mail, once: returns False if it was queued before
+    (the task that calls this may run again)."""
+    with transaction.atomic():
+        Inquiry.objects.select_for_update().filter(pk=inquiry.pk).values_list("pk").first()
+        if inquiry.emails.filter(kind=CONFIRMATION).exists():
+            return False
+        definition = definition_of(inquiry.program_version)
+        family_email_queue(
+            inquiry,
+            kind=CONFIRMATION,
+            template="inquiries/email/confirmation",
+            context={"program_name": definition.name.get(inquiry.reply_language)},
+        )
+    return True
+
+
+def confirmations_pending(*, limit: int = 500) -> int:
+    """Queue the confirmation of recent inquiries whose follow-through task never did (a
+    worker that died while running it); returns how many. An inquiry gets two minutes for
+    its task first, and one older than a week is left alone."""
+    now = timezone.now()
+    missing = (
+        Inquiry.objects.filter(
+            created_at__lt=now - timedelta(minutes=2), created_at__gte=now - timedelta(days=7)
+        )
+        .exclude(emails__kind=CONFIRMATION)
+        .select_related("program_version")
     )
+    return sum(inquiry_confirmation_queue(inquiry=inquiry) for inquiry in missing[:limit])
 
 
 # --- the staff desk ----------------------------------------------------------------------

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django_tasks import default_task_backend
 
 from cellclinic.inquiries.models import Inquiry
+from cellclinic.inquiries.services import confirmations_pending
+from cellclinic.inquiries.tasks import inquiry_received
 from cellclinic.models import OutboundEmail
 from cellclinic.outbox import outbox_requeue_due, outbox_send
 from conftest import as_form, build_answers
@@ -24,11 +26,20 @@ def failing_send(*args, **kwargs):
 
 
 def submit(client: Client) -> Inquiry:
+    """An inquiry sent, and its follow-through task run: its confirmation is queued."""
     assert (
         client.post("/programs/stroke/inquire/", as_form(build_answers("stroke"))).status_code
         == 302
     )
-    return Inquiry.objects.get()
+    inquiry = Inquiry.objects.get()
+    inquiry_received.call(inquiry_id=inquiry.pk)
+    return inquiry
+
+
+def test_the_confirmation_is_queued_once_however_often_the_task_runs(client: Client) -> None:
+    inquiry = submit(client)
+    inquiry_received.call(inquiry_id=inquiry.pk)
+    assert OutboundEmail.objects.filter(inquiry=inquiry).count() == 1
 
 
 def test_a_failing_email_leaves_the_inquiry_stored_and_is_retried(
@@ -88,3 +99,20 @@ def test_a_lost_task_is_requeued_by_the_sweep(client: Client, run_tasks, mailout
     assert outbox_requeue_due() == 1
     run_tasks()
     assert len(mailoutbox) == 1
+
+
+def test_the_sweep_queues_a_confirmation_whose_task_was_lost(client: Client, mailoutbox) -> None:
+    assert (
+        client.post("/programs/stroke/inquire/", as_form(build_answers("stroke"))).status_code
+        == 302
+    )
+    default_task_backend.clear()  # the worker died while running the follow-through
+    assert confirmations_pending() == 0  # it has two minutes first
+    Inquiry.objects.update(created_at=timezone.now() - timedelta(minutes=3))
+    assert confirmations_pending() == 1
+    assert confirmations_pending() == 0
+    email = OutboundEmail.objects.get()
+    assert email.kind == "inquiry_confirmation" and email.to == "carlos@example.org"
+    Inquiry.objects.update(created_at=timezone.now() - timedelta(days=8))
+    OutboundEmail.objects.all().delete()
+    assert confirmations_pending() == 0  # a week on, it is left alone

@@ -22,6 +22,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
 from cellclinic.followup.services import reminders_due
+from cellclinic.inquiries.services import confirmations_pending
 from cellclinic.outbox import URGENT_QUEUE, outbox_requeue_due
 from cellclinic.ratelimit import rate_limit_prune
 from cellclinic.screening.services import screening_pending
@@ -35,6 +36,9 @@ def _sweep(stop: threading.Event, every: float) -> None:
             requeued = outbox_requeue_due()
             if requeued:
                 logger.info("re-queued %d e-mails", requeued)
+            confirmed = confirmations_pending(limit=500)
+            if confirmed:
+                logger.info("queued %d confirmations whose task was lost", confirmed)
             screened = screening_pending(limit=500)
             if screened:
                 logger.info("screened %d inquiries that had no decision", screened)
