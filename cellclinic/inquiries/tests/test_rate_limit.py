@@ -118,3 +118,24 @@ def test_the_row_forgets_times_that_left_the_window() -> None:
         rate_limit_consume(scope="s", client="c", limit=3, window_seconds=3600)
     recent = RateLimitKey.objects.get().recent
     assert len(recent) == 2 and min(recent) >= now
+
+
+@pytest.mark.parametrize(
+    "recent",
+    [{"at": 1}, ["2026-11-28T10:00:00+00:00"], [None], [[1]], "[]", 5],
+    ids=["object", "iso-text", "null", "nested", "text", "number"],
+)
+def test_a_row_whose_times_cannot_be_read_never_turns_the_form_into_an_error(
+    client: Client, settings, recent
+) -> None:
+    """A row whose `recent` is not a list of POSIX times (edited by hand, an odd restore, a
+    later schema) counts as holding none: the inquiry is stored and the row written again
+    as a clean list, instead of every post from that address failing with a server error
+    until the worker forgets the row a week later."""
+    settings.INQUIRY_RATE_LIMIT = 5
+    assert client.post(URL, as_form(build_answers("stroke"))).status_code == 302
+    RateLimitKey.objects.update(recent=recent)
+    assert client.post(URL, as_form(build_answers("stroke"))).status_code == 302
+    assert Inquiry.objects.count() == 2
+    times = RateLimitKey.objects.get().recent
+    assert isinstance(times, list) and times and all(isinstance(t, float) for t in times)
