@@ -47,13 +47,20 @@ def rate_limit_consume(*, scope: str, client: str, limit: int, window_seconds: i
         key_id, stored = cursor.fetchone()
         recent = json.loads(stored) if isinstance(stored, (str, bytes)) else stored
         start = (now - timedelta(seconds=window_seconds)).timestamp()
-        counted = sorted(t for t in recent or [] if t > start)
+        # Anything but a list of numbers (a row edited by hand, an odd restore) holds no
+        # times: the row is written again cleanly instead of failing every request.
+        times = recent if isinstance(recent, list) else []
+        counted = sorted(t for t in times if _is_time(t) and t > start)
         if len(counted) >= limit:
             oldest = counted[-limit]
             wait = oldest + window_seconds - now.timestamp()
             raise RateLimited(max(1, int(wait) + 1))
         # Fewer than `limit` times are inside the window: with this one, at most `limit`.
         RateLimitKey.objects.filter(pk=key_id).update(recent=[*counted, now.timestamp()])
+
+
+def _is_time(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def rate_limit_prune(*, older_than_seconds: int = 7 * 24 * 3600) -> int:

@@ -9,15 +9,19 @@ from django.utils import timezone
 
 def carry_recent_hits(apps, schema_editor):
     """Each client keeps the counted actions still inside the window, so an upgrade does
-    not hand every client a fresh limit."""
+    not hand every client a fresh limit. The hits are read, not the key rows: a database
+    upgraded from before 0004 has hits whose client has no key row yet."""
     key_model = apps.get_model("cellclinic", "RateLimitKey")
     hit_model = apps.get_model("cellclinic", "RateLimitHit")
     start = timezone.now() - timedelta(seconds=settings.INQUIRY_RATE_WINDOW)
-    for key in key_model.objects.all().iterator():
-        times = hit_model.objects.filter(scope=key.scope, client=key.client, at__gt=start)
-        recent = sorted(t.timestamp() for t in times.values_list("at", flat=True))
-        key.recent = recent[-settings.INQUIRY_RATE_LIMIT :]
-        key.save(update_fields=["recent"])
+    recent: dict[tuple[str, str], list] = {}
+    hits = hit_model.objects.filter(at__gt=start).order_by("at")
+    for scope, client, at in hits.values_list("scope", "client", "at").iterator():
+        recent.setdefault((scope, client), []).append(at)
+    for (scope, client), times in recent.items():
+        kept = [t.timestamp() for t in times[-settings.INQUIRY_RATE_LIMIT :]]
+        if not key_model.objects.filter(scope=scope, client=client).update(recent=kept):
+            key_model.objects.create(scope=scope, client=client, last_at=times[-1], recent=kept)
 
 
 class Migration(migrations.Migration):

@@ -6,9 +6,11 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from django_tasks import default_task_backend
+from django_tasks_db.models import DBTaskResult
 
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.inquiries.services import confirmations_pending
@@ -116,3 +118,25 @@ def test_the_sweep_queues_a_confirmation_whose_task_was_lost(client: Client, mai
     Inquiry.objects.update(created_at=timezone.now() - timedelta(days=8))
     OutboundEmail.objects.all().delete()
     assert confirmations_pending() == 0  # a week on, it is left alone
+
+
+def test_the_batch_worker_queues_a_confirmation_whose_task_was_lost(
+    client: Client, settings
+) -> None:
+    """`cellclinic worker --batch` (run from a timer instead of the service) makes good what a
+    dead worker left undone, as the service's sweep does: it screens the inquiry, and it must
+    queue the family's confirmation too, which is no longer stored with the inquiry."""
+    settings.TASKS = {
+        "default": {**settings.TASKS["default"], "BACKEND": "django_tasks_db.DatabaseBackend"}
+    }
+    assert (
+        client.post("/programs/stroke/inquire/", as_form(build_answers("stroke"))).status_code
+        == 302
+    )
+    # The worker that took the inquiry's task died while running it: the row stays RUNNING.
+    DBTaskResult.objects.update(status="RUNNING", started_at=timezone.now())
+    Inquiry.objects.update(created_at=timezone.now() - timedelta(minutes=3))
+    call_command("worker", batch=True, verbosity=0)
+    inquiry = Inquiry.objects.get()
+    assert inquiry.decisions.exists()  # screened by the batch's screening_pending
+    assert OutboundEmail.objects.filter(inquiry=inquiry, kind="inquiry_confirmation").count() == 1

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
@@ -118,3 +119,45 @@ def test_the_row_forgets_times_that_left_the_window() -> None:
         rate_limit_consume(scope="s", client="c", limit=3, window_seconds=3600)
     recent = RateLimitKey.objects.get().recent
     assert len(recent) == 2 and min(recent) >= now
+
+
+@pytest.mark.parametrize(
+    "recent",
+    [{"at": 1}, ["2026-11-28T10:00:00+00:00"], [None], [[1]], "[]", 5],
+    ids=["object", "iso-text", "null", "nested", "text", "number"],
+)
+def test_a_row_whose_times_cannot_be_read_never_turns_the_form_into_an_error(
+    client: Client, settings, recent
+) -> None:
+    """A row whose `recent` is not a list of POSIX times (edited by hand, an odd restore, a
+    later schema) counts as holding none: the inquiry is stored and the row written again
+    as a clean list, instead of every post from that address failing with a server error
+    until the worker forgets the row a week later."""
+    settings.INQUIRY_RATE_LIMIT = 5
+    assert client.post(URL, as_form(build_answers("stroke"))).status_code == 302
+    RateLimitKey.objects.update(recent=recent)
+    assert client.post(URL, as_form(build_answers("stroke"))).status_code == 302
+    assert Inquiry.objects.count() == 2
+    times = RateLimitKey.objects.get().recent
+    assert isinstance(times, list) and times and all(isinstance(t, float) for t in times)
+
+
+def test_a_server_whose_clock_runs_ahead_does_not_erase_what_the_others_still_count() -> None:
+    """Two app servers share the row; one's clock runs 200 s ahead. When it counts an action
+    it may judge older times out of its own window, but must not drop them from the row: the
+    other server, by its own clock, still counts them (the old table of hits kept them, and
+    refused here). The same happens without skew to a request whose time was taken before it
+    waited for the row's lock, behind an inquiry that was storing its uploads."""
+    start = timezone.now().replace(microsecond=0) - timedelta(hours=1)
+
+    def consume_at(seconds: int) -> None:
+        with time_machine.travel(start + timedelta(seconds=seconds), tick=False):
+            rate_limit_consume(scope="s", client="c", limit=2, window_seconds=600)
+
+    consume_at(0)  # the slow server
+    consume_at(60)  # the slow server: 2 in its window, the limit
+    consume_at(500 + 200)  # the fast server, at real time 500: both left its window
+    # The slow server at real (and its own) time 510: the actions at 0 and 60 are still in
+    # its window, and the one stamped 700 as well.
+    with pytest.raises(RateLimited), transaction.atomic():
+        consume_at(510)

@@ -89,6 +89,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["batch"]:
             outbox_requeue_due(grace_seconds=0)
+            confirmations_pending()
             screening_pending()
             reminders_due()
             call_command(
