@@ -37,26 +37,29 @@ def rate_limit_consume(*, scope: str, client: str, limit: int, window_seconds: i
     within the last `window_seconds`.
 
     Call it inside the transaction that stores the action: a refusal (or any later
-    failure) rolls the count back together with the action. The row keeps the times of
-    at most `limit` recent actions, so each call costs two statements on one row, however
-    long the client has been sending (a sliding window, exact).
+    failure) rolls the count back together with the action. The row keeps the newest
+    `limit` times whatever their age, so each call costs two statements on one row however
+    long the client has been sending (a sliding window, exact), and no server drops a time
+    that another, whose clock runs behind, still counts.
     """
-    now = timezone.now()
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(_TOUCH, [scope, client, now, "[]"])
+        cursor.execute(_TOUCH, [scope, client, timezone.now(), "[]"])
         key_id, stored = cursor.fetchone()
+        # Taken once the row is ours: a request that waited for the lock (behind an inquiry
+        # storing its uploads) counts from now, not from before it waited.
+        now = timezone.now()
         recent = json.loads(stored) if isinstance(stored, (str, bytes)) else stored
-        start = (now - timedelta(seconds=window_seconds)).timestamp()
         # Anything but a list of numbers (a row edited by hand, an odd restore) holds no
         # times: the row is written again cleanly instead of failing every request.
-        times = recent if isinstance(recent, list) else []
-        counted = sorted(t for t in times if _is_time(t) and t > start)
+        times = sorted(t for t in (recent if isinstance(recent, list) else []) if _is_time(t))
+        start = (now - timedelta(seconds=window_seconds)).timestamp()
+        counted = [t for t in times if t > start]
         if len(counted) >= limit:
             oldest = counted[-limit]
             wait = oldest + window_seconds - now.timestamp()
             raise RateLimited(max(1, int(wait) + 1))
-        # Fewer than `limit` times are inside the window: with this one, at most `limit`.
-        RateLimitKey.objects.filter(pk=key_id).update(recent=[*counted, now.timestamp()])
+        kept = times[-(limit - 1) :] if limit > 1 else []
+        RateLimitKey.objects.filter(pk=key_id).update(recent=[*kept, now.timestamp()])
 
 
 def _is_time(value: object) -> bool:

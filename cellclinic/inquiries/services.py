@@ -3,6 +3,7 @@ e-mails and other side effects are queued to run after it commits."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -33,6 +34,8 @@ from cellclinic.lib.uploads import CheckedUpload
 from cellclinic.outbox import outbox_enqueue
 from cellclinic.programs.selectors import CurrentProgram, definition_of
 from cellclinic.ratelimit import rate_limit_consume
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -188,7 +191,13 @@ def confirmations_pending(*, limit: int = 500) -> int:
         .exclude(emails__kind=CONFIRMATION)
         .select_related("program_version")
     )
-    return sum(inquiry_confirmation_queue(inquiry=inquiry) for inquiry in missing[:limit])
+    queued = 0
+    for inquiry in missing[:limit]:
+        try:
+            queued += inquiry_confirmation_queue(inquiry=inquiry)
+        except Exception:  # one that cannot be queued never holds up the rest of the sweep
+            logger.exception("the confirmation of inquiry %s could not be queued", inquiry.uuid)
+    return queued
 
 
 # --- the staff desk ----------------------------------------------------------------------

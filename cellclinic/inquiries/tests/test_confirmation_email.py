@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_tasks import default_task_backend
 from django_tasks_db.models import DBTaskResult
 
+from cellclinic.inquiries import services
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.inquiries.services import confirmations_pending
 from cellclinic.inquiries.tasks import inquiry_received
@@ -140,3 +141,24 @@ def test_the_batch_worker_queues_a_confirmation_whose_task_was_lost(
     inquiry = Inquiry.objects.get()
     assert inquiry.decisions.exists()  # screened by the batch's screening_pending
     assert OutboundEmail.objects.filter(inquiry=inquiry, kind="inquiry_confirmation").count() == 1
+
+
+def test_one_confirmation_that_cannot_be_queued_does_not_stop_the_others(
+    client: Client, monkeypatch
+) -> None:
+    for email in ("a@example.org", "b@example.org"):
+        answers = build_answers("stroke", contact__email=email)
+        assert client.post("/programs/stroke/inquire/", as_form(answers)).status_code == 302
+    default_task_backend.clear()
+    Inquiry.objects.update(created_at=timezone.now() - timedelta(minutes=3))
+    first = Inquiry.objects.order_by("pk").first()
+    real = services.family_email_queue
+
+    def failing_for_the_first(inquiry: Inquiry, **kwargs):
+        if inquiry.pk == first.pk:
+            raise RuntimeError("template missing")
+        return real(inquiry, **kwargs)
+
+    monkeypatch.setattr(services, "family_email_queue", failing_for_the_first)
+    assert confirmations_pending() == 1
+    assert list(OutboundEmail.objects.values_list("to", flat=True)) == ["b@example.org"]

@@ -109,16 +109,16 @@ def test_the_window_slides_and_the_wait_is_until_the_oldest_counted_action_leave
     assert len(key.recent) == 3 and key.recent[:2] == [now - 1800, now - 600]
 
 
-def test_the_row_forgets_times_that_left_the_window() -> None:
-    """However long a client keeps sending, its row holds at most `limit` times: the cost
-    of a count stays flat (no count over a growing table)."""
+def test_the_row_keeps_only_the_newest_times_up_to_the_limit() -> None:
+    """However long a client keeps sending, its row holds at most `limit` times, the newest:
+    the cost of a count stays flat (no count over a growing table)."""
     now = timezone.now().timestamp()
-    old = [now - 7200 + i for i in range(3)]
+    old = [now - 7200 + i for i in range(5)]
     RateLimitKey.objects.create(scope="s", client="c", last_at=timezone.now(), recent=old)
     for _ in range(2):
         rate_limit_consume(scope="s", client="c", limit=3, window_seconds=3600)
     recent = RateLimitKey.objects.get().recent
-    assert len(recent) == 2 and min(recent) >= now
+    assert len(recent) == 3 and recent[0] == old[-1] and min(recent[1:]) >= now
 
 
 @pytest.mark.parametrize(
