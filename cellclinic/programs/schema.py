@@ -312,7 +312,7 @@ class ProgramDefinition(Strict):
         return self
 
     def _check_screening(self, seen: dict[str, Item]) -> None:
-        from cellclinic.screening.rules import RuleError, parse_condition
+        from cellclinic.programs.rules import RuleError, parse_condition
 
         for item_id in self.screening.required:
             if item_id not in seen:

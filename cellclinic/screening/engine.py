@@ -14,8 +14,7 @@ from typing import Any
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from cellclinic.programs.schema import DECISIONS, ProgramDefinition, Text
-from cellclinic.screening.rules import (
+from cellclinic.programs.rules import (
     Dialect,
     Missing,
     Test,
@@ -24,6 +23,7 @@ from cellclinic.screening.rules import (
     compile_sql,
     parse_condition,
 )
+from cellclinic.programs.schema import DECISIONS, ProgramDefinition, Text
 
 ELIGIBLE = "eligible_for_consultation"
 REVIEW = "specialist_review"

@@ -17,10 +17,10 @@ from cellclinic.inquiries.models import Inquiry
 from cellclinic.lib.text import has_control_characters
 from cellclinic.programs.loader import DefinitionError, load_file
 from cellclinic.programs.models import ProgramVersion
+from cellclinic.programs.rules import Dialect
 from cellclinic.programs.selectors import definition_of
 from cellclinic.screening.engine import RuleSet, rule_set_for
 from cellclinic.screening.models import Decision
-from cellclinic.screening.rules import Dialect
 
 
 def clinic_date(moment: datetime | None = None) -> date:

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from cellclinic.accounts.access import inquiry_for, require_role, roles_of, staff_view
 from cellclinic.lib.references import normalise_reference
 from cellclinic.programs.loader import DefinitionError
+from cellclinic.programs.rules import RuleError
 from cellclinic.programs.selectors import program_get, program_list
 from cellclinic.screening.engine import rule_set_for
 from cellclinic.screening.models import Decision
-from cellclinic.screening.rules import RuleError
 from cellclinic.screening.selectors import decisions_of
 from cellclinic.screening.services import (
     OverrideRefused,

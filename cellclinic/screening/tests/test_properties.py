@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.programs.models import Program
+from cellclinic.programs.rules import Dialect, Thresholds, compile_sql
 from cellclinic.programs.schema import Item
 from cellclinic.screening.engine import SEVERITY, RuleSet, most_severe
-from cellclinic.screening.rules import Dialect, Thresholds, compile_sql
 from cellclinic.screening.services import bulk_decisions
 from cellclinic.screening.tests.test_rules_table import CP, STROKE
 

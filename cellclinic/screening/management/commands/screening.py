@@ -12,9 +12,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from cellclinic.programs.loader import DefinitionError
+from cellclinic.programs.rules import RuleError
 from cellclinic.programs.selectors import program_get
 from cellclinic.screening.engine import rule_set_for
-from cellclinic.screening.rules import RuleError
 from cellclinic.screening.services import (
     clinic_date,
     draft_rule_set,
