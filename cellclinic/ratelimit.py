@@ -25,7 +25,7 @@ class RateLimited(Exception):
 # one client are counted one after the other (PostgreSQL; SQLite's immediate transactions
 # queue every writer anyway). SQLite and PostgreSQL both know this form.
 _TOUCH = (
-    f"INSERT INTO {RateLimitKey._meta.db_table} (scope, client, last_at, recent) "  # noqa: S608 (a model's own table name)
+    f"INSERT INTO {RateLimitKey._meta.db_table} (scope, client, last_at, recent) "  # noqa: S608  # nosec B608  # a model's own table name
     "VALUES (%s, %s, %s, %s) "
     "ON CONFLICT (scope, client) DO UPDATE SET last_at = excluded.last_at "
     "RETURNING id, recent"
