@@ -156,7 +156,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Refuses a body over the limit from its Content-Length; runs before every view and
     # process_view, so nothing has read the body yet (cellclinic/middleware.py).
-    "cellclinic.middleware.BodyLimitMiddleware",
+    "cellclinic.core.middleware.BodyLimitMiddleware",
 ]
 
 ROOT_URLCONF = "cellclinic.urls"
@@ -250,7 +250,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = TESTING or env_bool("WHITENOISE_USE_FINDERS", False)
-CSRF_FAILURE_VIEW = "cellclinic.views.csrf_failure"
+CSRF_FAILURE_VIEW = "cellclinic.core.views.csrf_failure"
 
 # --- tasks and e-mail ----------------------------------------------------------------
 TASKS = {

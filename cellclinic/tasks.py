@@ -1,12 +1,6 @@
-"""Background tasks of the core app. A task loads by id and calls a service."""
+"""Task rows queued under `cellclinic.tasks.send_email`, before the task moved to
+`cellclinic.core.outbox`, still run after an upgrade: the worker finds the task by this path."""
 
-from __future__ import annotations
+from cellclinic.core.outbox import send_email
 
-from django_tasks import task
-
-from cellclinic.outbox import outbox_send
-
-
-@task()
-def send_email(*, email_id: int) -> bool:
-    return outbox_send(email_id=email_id)
+__all__ = ["send_email"]

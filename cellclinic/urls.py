@@ -1,17 +1,17 @@
 from django.urls import include, path
 
-from cellclinic import views
 from cellclinic.accounts import views as account_views
 from cellclinic.api.urls import api
-from cellclinic.audit import views as audit_views
 from cellclinic.care import views as care_views
+from cellclinic.core import views
+from cellclinic.desk import access_log as audit_views
+from cellclinic.desk import inquiries as desk
 from cellclinic.followup import views as followup_views
-from cellclinic.inquiries import family_views
-from cellclinic.inquiries import staff_views as desk
-from cellclinic.inquiries import views as inquiry_views
 from cellclinic.outcomes import views as outcome_views
-from cellclinic.programs import views as program_views
 from cellclinic.screening import views as screening_views
+from cellclinic.site import family as family_views
+from cellclinic.site import inquiry as inquiry_views
+from cellclinic.site import programs as program_views
 
 urlpatterns = [
     path("", program_views.home, name="home"),
@@ -106,7 +106,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
 ]
 
-handler400 = "cellclinic.views.bad_request"
-handler403 = "cellclinic.views.forbidden"
-handler404 = "cellclinic.views.not_found"
-handler500 = "cellclinic.views.server_error"
+handler400 = "cellclinic.core.views.bad_request"
+handler403 = "cellclinic.core.views.forbidden"
+handler404 = "cellclinic.core.views.not_found"
+handler500 = "cellclinic.core.views.server_error"

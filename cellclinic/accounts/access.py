@@ -16,15 +16,13 @@ from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from cellclinic.accounts.roles import roles_of
 from cellclinic.audit.models import AccessEvent
-from cellclinic.audit.services import View, access_logged, access_object, access_record
-from cellclinic.inquiries.models import Inquiry
-from cellclinic.lib.references import normalise_reference
+from cellclinic.audit.services import View, access_logged, access_record
 
 
 def signed_in_with_mfa(request: HttpRequest) -> bool:
@@ -72,36 +70,6 @@ def staff_view(*roles: str) -> Callable[[View], View]:
     return decorate
 
 
-def inquiry_for(request: HttpRequest, reference: str) -> Inquiry:
-    """The inquiry a staff member opens, named in the request's row of the access log."""
-    inquiry = (
-        Inquiry.objects.select_related("program", "program_version")
-        .filter(reference=normalise_reference(reference))
-        .first()
-    )
-    if inquiry is None:
-        raise Http404
-    access_object(request, object_type="inquiry", object_ref=inquiry.reference)
-    return inquiry
-
-
 def require_role(request: HttpRequest, role: str) -> None:
     if role not in roles_of(request.user):
         raise PermissionDenied
-
-
-def patient_for(request: HttpRequest, patient_uuid: str) -> Any:
-    """The patient a staff member opens, named in the request's row of the access log."""
-    import uuid as uuid_module
-
-    from cellclinic.care.models import Patient
-
-    try:
-        key = uuid_module.UUID(patient_uuid)
-    except ValueError:
-        raise Http404 from None
-    patient = Patient.objects.select_related("inquiry", "program").filter(uuid=key).first()
-    if patient is None:
-        raise Http404
-    access_object(request, object_type="patient", object_ref=str(patient.uuid))
-    return patient

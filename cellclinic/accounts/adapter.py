@@ -13,9 +13,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import get_language
 
+from cellclinic.core.outbox import outbox_enqueue
 from cellclinic.lib.clients import client_address
 from cellclinic.lib.crypto import UndecryptableError, decrypt_text, encrypt_text
-from cellclinic.outbox import outbox_enqueue
 
 
 class StaffOnlyAccountAdapter(DefaultAccountAdapter):

@@ -17,9 +17,9 @@ from cellclinic.accounts.services import api_token_user
 from cellclinic.api.schemas import ErrorsOut
 from cellclinic.audit.services import access_object
 from cellclinic.inquiries.models import Inquiry
-from cellclinic.inquiries.selectors import QueueFilters, inquiry_queue
 from cellclinic.lib.references import normalise_reference
 from cellclinic.lib.text import search_text
+from cellclinic.screening.queue import QueueFilters, inquiry_queue
 
 READERS = {"coordinator", "physician", "admin"}
 

@@ -31,17 +31,17 @@ from cellclinic.api.schemas import (
 )
 from cellclinic.api.staff import router as staff_router
 from cellclinic.audit.services import access_logged, access_record
+from cellclinic.core.ratelimit import RateLimited
+from cellclinic.core.views import unavailable
 from cellclinic.inquiries.models import Source
 from cellclinic.inquiries.services import IdempotencyConflict, inquiry_submit
-from cellclinic.inquiries.views import family_today
 from cellclinic.lib.clients import client_key
+from cellclinic.lib.dates import family_today
 from cellclinic.outcomes.disclosure import public_table
 from cellclinic.programs.answers import validate_answers
 from cellclinic.programs.selectors import CurrentProgram, program_get, program_list
-from cellclinic.ratelimit import RateLimited
 from cellclinic.screening.api_input import screen_input
 from cellclinic.screening.services import clinic_date
-from cellclinic.views import unavailable
 
 logger = logging.getLogger(__name__)
 

@@ -35,7 +35,7 @@ from cellclinic.care.models import (
 )
 from cellclinic.care.services import patient_status_move
 from cellclinic.care.validation import Checker, Invalid
-from cellclinic.outbox import outbox_enqueue
+from cellclinic.core.outbox import outbox_enqueue
 
 RECORDERS = {"nurse", "physician"}
 # The planned sessions that are a cell administration (the supplement goes with each).

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.http import Http404, HttpRequest
 
+from cellclinic.audit.services import access_object
 from cellclinic.care.models import AdverseEvent, Patient, Procedure, Relation, Route
 from cellclinic.programs.models import Program
 
@@ -137,3 +140,16 @@ def patient_record(*, patient: Patient) -> dict[str, Any]:
         ),
         "timeline": list(patient.status_changes.select_related("changed_by")),
     }
+
+
+def patient_for(request: HttpRequest, patient_uuid: uuid.UUID | str) -> Patient:
+    """The patient a staff member opens, named in the request's row of the access log."""
+    try:
+        key = uuid.UUID(str(patient_uuid))
+    except ValueError:
+        raise Http404 from None
+    patient = Patient.objects.select_related("inquiry", "program").filter(uuid=key).first()
+    if patient is None:
+        raise Http404
+    access_object(request, object_type="patient", object_ref=str(patient.uuid))
+    return patient

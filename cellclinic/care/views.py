@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from cellclinic.accounts.access import patient_for, staff_view
+from cellclinic.accounts.access import staff_view
 from cellclinic.accounts.roles import roles_of
 from cellclinic.audit.services import access_object
 from cellclinic.care.consent import (
@@ -55,7 +55,7 @@ from cellclinic.care.records import (
     procedure_correct,
     procedure_record,
 )
-from cellclinic.care.selectors import patient_list, patient_record, safety_report
+from cellclinic.care.selectors import patient_for, patient_list, patient_record, safety_report
 from cellclinic.care.services import (
     plan_calendar,
     plan_from_template,

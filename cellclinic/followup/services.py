@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from cellclinic.care.models import Patient
 from cellclinic.care.validation import Invalid
 from cellclinic.followup.models import FollowUp, Reminder
-from cellclinic.inquiries.services import family_email_queue
+from cellclinic.inquiries.emails import family_email_queue
 from cellclinic.lib.instruments import DOMAIN_VALUES, PERIODS
 from cellclinic.lib.tasks import enqueue_on_commit
 from cellclinic.outcomes.models import Assessment

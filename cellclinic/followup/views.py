@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from cellclinic.accounts.access import patient_for, staff_view
+from cellclinic.accounts.access import staff_view
 from cellclinic.accounts.roles import roles_of
+from cellclinic.care.selectors import patient_for
 from cellclinic.care.validation import Invalid
 from cellclinic.followup.models import FollowUp
 from cellclinic.followup.selectors import followup_board

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -13,9 +12,11 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 
 from cellclinic.accounts.roles import roles_of
+from cellclinic.core.ratelimit import rate_limit_consume
+from cellclinic.inquiries.emails import family_email_queue
 from cellclinic.inquiries.models import (
     Document,
     IdempotencyKey,
@@ -31,9 +32,7 @@ from cellclinic.lib.references import new_reference
 from cellclinic.lib.tasks import enqueue_on_commit
 from cellclinic.lib.text import has_control_characters
 from cellclinic.lib.uploads import CheckedUpload
-from cellclinic.outbox import outbox_enqueue
-from cellclinic.programs.selectors import CurrentProgram, definition_of
-from cellclinic.ratelimit import rate_limit_consume
+from cellclinic.programs.selectors import CurrentProgram
 
 logger = logging.getLogger(__name__)
 
@@ -136,68 +135,6 @@ def _replay(key: str, body_hash: str | None) -> Inquiry | None:
     if record.body_hash != body_hash:
         raise IdempotencyConflict(key)
     return record.inquiry
-
-
-def family_email_queue(
-    inquiry: Inquiry, *, kind: str, template: str, context: dict[str, Any]
-) -> None:
-    """An e-mail to the family in its reply language, queued in the outbox.
-
-    `template` names `<template>_subject.txt` and `<template>_body.txt`.
-    """
-    with translation.override(inquiry.reply_language):
-        full = {"inquiry": inquiry, "clinic_name": settings.CLINIC_NAME, **context}
-        subject = render_to_string(f"{template}_subject.txt", full)
-        body = render_to_string(f"{template}_body.txt", full)
-    outbox_enqueue(
-        kind=kind,
-        to=inquiry.contact_email,
-        language=inquiry.reply_language,
-        subject=" ".join(subject.split()),
-        body=body,
-        inquiry=inquiry,
-    )
-
-
-CONFIRMATION = "inquiry_confirmation"
-
-
-def inquiry_confirmation_queue(*, inquiry: Inquiry) -> bool:
-    """Queue the family's confirmation e-mail, once: returns False if it was queued before
-    (the task that calls this may run again)."""
-    with transaction.atomic():
-        Inquiry.objects.select_for_update().filter(pk=inquiry.pk).values_list("pk").first()
-        if inquiry.emails.filter(kind=CONFIRMATION).exists():
-            return False
-        definition = definition_of(inquiry.program_version)
-        family_email_queue(
-            inquiry,
-            kind=CONFIRMATION,
-            template="inquiries/email/confirmation",
-            context={"program_name": definition.name.get(inquiry.reply_language)},
-        )
-    return True
-
-
-def confirmations_pending(*, limit: int = 500) -> int:
-    """Queue the confirmation of recent inquiries whose follow-through task never did (a
-    worker that died while running it); returns how many. An inquiry gets two minutes for
-    its task first, and one older than a week is left alone."""
-    now = timezone.now()
-    missing = (
-        Inquiry.objects.filter(
-            created_at__lt=now - timedelta(minutes=2), created_at__gte=now - timedelta(days=7)
-        )
-        .exclude(emails__kind=CONFIRMATION)
-        .select_related("program_version")
-    )
-    queued = 0
-    for inquiry in missing[:limit]:
-        try:
-            queued += inquiry_confirmation_queue(inquiry=inquiry)
-        except Exception:  # one that cannot be queued never holds up the rest of the sweep
-            logger.exception("the confirmation of inquiry %s could not be queued", inquiry.uuid)
-    return queued
 
 
 # --- the staff desk ----------------------------------------------------------------------

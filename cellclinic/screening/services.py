@@ -65,6 +65,11 @@ def inquiry_screen(*, inquiry: Inquiry) -> Decision:
         return inquiry.decisions.get(kind=Decision.Kind.AUTOMATIC)
 
 
+def screen_received(inquiry: Inquiry) -> str:
+    """Screening's reaction to a new inquiry (registered in `inquiries.hooks`): its decision."""
+    return inquiry_screen(inquiry=inquiry).decision
+
+
 def screening_pending(*, limit: int | None = None) -> int:
     """Screen stored inquiries that have no decision yet; returns how many."""
     pending = Inquiry.objects.exclude(decisions__kind=Decision.Kind.AUTOMATIC).select_related(

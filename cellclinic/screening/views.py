@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from cellclinic.accounts.access import inquiry_for, require_role, roles_of, staff_view
+from cellclinic.accounts.access import require_role, roles_of, staff_view
+from cellclinic.inquiries.selectors import inquiry_for
 from cellclinic.lib.references import normalise_reference
 from cellclinic.programs.loader import DefinitionError
 from cellclinic.programs.rules import RuleError

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from types import TracebackType
 
-from cellclinic.outbox import outbox_enqueue
+from cellclinic.core.outbox import outbox_enqueue
 
 
 def queue_email(*, to: str, urgent: bool = False) -> int:

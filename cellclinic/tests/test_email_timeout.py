@@ -13,8 +13,8 @@ from django.core.mail import get_connection
 from django.utils import timezone
 from django_tasks import default_task_backend
 
-from cellclinic.models import OutboundEmail
-from cellclinic.outbox import URGENT_PRIORITY, URGENT_QUEUE, outbox_requeue_due, outbox_send
+from cellclinic.core.models import OutboundEmail
+from cellclinic.core.outbox import URGENT_PRIORITY, URGENT_QUEUE, outbox_requeue_due, outbox_send
 from cellclinic.tests.smtp import SmtpServer, queue_email
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from cellclinic.tasks import send_email
+from cellclinic.core.outbox import send_email
 from cellclinic.tests.smtp import SmtpServer, queue_email
 from cellclinic.tests.test_commands import cellclinic
 

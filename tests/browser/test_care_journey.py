@@ -12,9 +12,9 @@ from django.utils import timezone
 from cellclinic.accounts.services import staff_user_create
 from cellclinic.care.models import AdverseEvent, ConsentSignature, Patient, Procedure
 from cellclinic.care.services import inquiry_accept
+from cellclinic.core.models import OutboundEmail
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.inquiries.services import inquiry_submit
-from cellclinic.models import OutboundEmail
 from cellclinic.programs.selectors import program_get
 from conftest import build_answers, totp_now
 

@@ -8,9 +8,9 @@ import pytest
 
 from cellclinic.accounts.services import staff_user_create
 from cellclinic.care.models import Patient
+from cellclinic.core.models import OutboundEmail
 from cellclinic.inquiries.models import Inquiry, Message
 from cellclinic.inquiries.services import inquiry_submit
-from cellclinic.models import OutboundEmail
 from cellclinic.programs.selectors import program_get
 from cellclinic.screening.services import inquiry_screen
 from conftest import build_answers, totp_now

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from cellclinic.accounts.services import staff_user_create
-from cellclinic.models import OutboundEmail
+from cellclinic.core.models import OutboundEmail
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from cellclinic.core.models import OutboundEmail
 from cellclinic.inquiries.models import IdempotencyKey, Inquiry
-from cellclinic.models import OutboundEmail
 from conftest import build_answers
 
 pytestmark = pytest.mark.django_db

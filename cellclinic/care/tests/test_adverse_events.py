@@ -22,8 +22,8 @@ from cellclinic.care.tests.builders import (
     today,
 )
 from cellclinic.care.validation import Invalid
-from cellclinic.models import OutboundEmail
-from cellclinic.outbox import URGENT_PRIORITY, URGENT_QUEUE
+from cellclinic.core.models import OutboundEmail
+from cellclinic.core.outbox import URGENT_PRIORITY, URGENT_QUEUE
 
 pytestmark = pytest.mark.django_db
 

@@ -18,6 +18,7 @@ from cellclinic.care.tests.builders import (
     staff,
     today,
 )
+from cellclinic.core.models import OutboundEmail
 from cellclinic.followup.models import FollowUp, Reminder
 from cellclinic.followup.services import (
     followup_from_token,
@@ -25,7 +26,6 @@ from cellclinic.followup.services import (
     reminder_send,
     reminders_due,
 )
-from cellclinic.models import OutboundEmail
 from cellclinic.outcomes.models import Assessment, RegistryPatient
 
 pytestmark = pytest.mark.django_db

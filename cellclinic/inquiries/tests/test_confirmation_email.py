@@ -12,12 +12,12 @@ from django.utils import timezone
 from django_tasks import default_task_backend
 from django_tasks_db.models import DBTaskResult
 
-from cellclinic.inquiries import services
+from cellclinic.core.models import OutboundEmail
+from cellclinic.core.outbox import outbox_requeue_due, outbox_send
+from cellclinic.inquiries import emails
+from cellclinic.inquiries.emails import confirmations_pending
 from cellclinic.inquiries.models import Inquiry
-from cellclinic.inquiries.services import confirmations_pending
 from cellclinic.inquiries.tasks import inquiry_received
-from cellclinic.models import OutboundEmail
-from cellclinic.outbox import outbox_requeue_due, outbox_send
 from conftest import as_form, build_answers
 
 # Real commits: the send task is enqueued only when the inquiry's transaction commits.
@@ -152,13 +152,13 @@ def test_one_confirmation_that_cannot_be_queued_does_not_stop_the_others(
     default_task_backend.clear()
     Inquiry.objects.update(created_at=timezone.now() - timedelta(minutes=3))
     first = Inquiry.objects.order_by("pk").first()
-    real = services.family_email_queue
+    real = emails.family_email_queue
 
     def failing_for_the_first(inquiry: Inquiry, **kwargs):
         if inquiry.pk == first.pk:
             raise RuntimeError("template missing")
         return real(inquiry, **kwargs)
 
-    monkeypatch.setattr(services, "family_email_queue", failing_for_the_first)
+    monkeypatch.setattr(emails, "family_email_queue", failing_for_the_first)
     assert confirmations_pending() == 1
     assert list(OutboundEmail.objects.values_list("to", flat=True)) == ["b@example.org"]

@@ -12,9 +12,9 @@ from django.test import Client
 from django.utils import timezone
 
 from cellclinic.care.models import Patient
+from cellclinic.core.models import OutboundEmail
 from cellclinic.inquiries.family import family_token
 from cellclinic.inquiries.models import Inquiry, Message
-from cellclinic.models import OutboundEmail
 from conftest import as_form, build_answers
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ from django.db import connection, transaction
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from cellclinic.core.models import OutboundEmail
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.inquiries.services import inquiry_submit
-from cellclinic.models import OutboundEmail
 from cellclinic.programs.selectors import program_get
 from conftest import build_answers
 

@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
+from cellclinic.core.models import OutboundEmail
 from cellclinic.inquiries.models import Document, Inquiry, StatusChange
 from cellclinic.lib.references import ALPHABET
-from cellclinic.models import OutboundEmail
 from conftest import as_form, build_answers
 
 pytestmark = pytest.mark.django_db

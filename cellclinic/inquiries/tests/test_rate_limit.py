@@ -9,10 +9,10 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from cellclinic.core.models import RateLimitKey
+from cellclinic.core.ratelimit import RateLimited, rate_limit_consume, rate_limit_prune
 from cellclinic.inquiries.models import Document, Inquiry
 from cellclinic.inquiries.tests.test_inquiry_submit import PDF
-from cellclinic.models import RateLimitKey
-from cellclinic.ratelimit import RateLimited, rate_limit_consume, rate_limit_prune
 from conftest import as_form, build_answers
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,8 @@ from django.test import Client
 
 from cellclinic.audit.models import AccessEvent
 from cellclinic.inquiries.models import Inquiry, Note, StatusChange
-from cellclinic.inquiries.selectors import QueueFilters, first_contact_due_before, inquiry_queue
+from cellclinic.inquiries.selectors import first_contact_due_before
+from cellclinic.screening.queue import QueueFilters, inquiry_queue
 from cellclinic.screening.services import inquiry_screen
 from conftest import as_form, build_answers
 

@@ -21,10 +21,10 @@ from django.db import close_old_connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
+from cellclinic.core.outbox import URGENT_QUEUE, outbox_requeue_due
+from cellclinic.core.ratelimit import rate_limit_prune
 from cellclinic.followup.services import reminders_due
-from cellclinic.inquiries.services import confirmations_pending
-from cellclinic.outbox import URGENT_QUEUE, outbox_requeue_due
-from cellclinic.ratelimit import rate_limit_prune
+from cellclinic.inquiries.emails import confirmations_pending
 from cellclinic.screening.services import screening_pending
 
 logger = logging.getLogger(__name__)

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db.models import F, Q
+from django.db.models import F, Model, Q
 from django.utils import timezone
+from django_tasks import task
 
+from cellclinic.core.models import OutboundEmail
 from cellclinic.lib.tasks import enqueue_on_commit
-from cellclinic.models import OutboundEmail
-
-if TYPE_CHECKING:
-    from cellclinic.inquiries.models import Inquiry
 
 logger = logging.getLogger(__name__)
 # An urgent message (a serious adverse-event notice) goes to its own queue, which
@@ -42,7 +39,7 @@ def outbox_enqueue(
     language: str,
     subject: str,
     body: str,
-    inquiry: Inquiry | None = None,
+    inquiry: Model | None = None,
     urgent: bool = False,
 ) -> OutboundEmail:
     """Store the message now; the send task is enqueued only when the transaction commits."""
@@ -52,7 +49,7 @@ def outbox_enqueue(
         language=language,
         subject=subject,
         body=body,
-        inquiry=inquiry,
+        inquiry_id=inquiry.pk if inquiry is not None else None,
         urgent=urgent,
         next_attempt_at=timezone.now(),
     )
@@ -63,8 +60,6 @@ def outbox_enqueue(
 def _schedule(
     email_id: int, *, urgent: bool, when: datetime | None, on_commit: bool = False
 ) -> None:
-    from cellclinic.tasks import send_email
-
     task = send_email.using(
         run_after=when,
         queue_name=URGENT_QUEUE if urgent else None,
@@ -131,3 +126,9 @@ def outbox_requeue_due(*, grace_seconds: int = 600) -> int:
         _schedule(email_id, urgent=urgent, when=None)
         count += 1
     return count
+
+
+@task()
+def send_email(*, email_id: int) -> bool:
+    """The task that sends one stored message (`outbox_send`)."""
+    return outbox_send(email_id=email_id)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cellclinic.models import RateLimitKey
+from cellclinic.core.models import RateLimitKey
 
 
 class RateLimited(Exception):

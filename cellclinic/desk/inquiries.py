@@ -11,15 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from cellclinic.accounts.access import inquiry_for, staff_view
+from cellclinic.accounts.access import staff_view
 from cellclinic.accounts.roles import roles_of
 from cellclinic.care.services import inquiry_accept
 from cellclinic.inquiries.models import Status
-from cellclinic.inquiries.selectors import (
-    QueueFilters,
-    inquiry_queue,
-    is_overdue,
-)
+from cellclinic.inquiries.selectors import inquiry_for, is_overdue
 from cellclinic.inquiries.services import (
     DeskRefused,
     decline_default_text,
@@ -33,6 +29,7 @@ from cellclinic.inquiries.workflow import next_statuses
 from cellclinic.lib.text import search_text
 from cellclinic.programs.selectors import definition_of, program_list
 from cellclinic.screening.models import Decision
+from cellclinic.screening.queue import QueueFilters, inquiry_queue
 from cellclinic.screening.selectors import decisions_of
 
 DESK_ROLES = ("coordinator", "physician", "admin")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from cellclinic.views import body_limit, length_required, too_large
+from cellclinic.core.views import body_limit, length_required, too_large
 
 
 class BodyLimitMiddleware:

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from cellclinic.inquiries.family import inquiry_from_token
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.inquiries.services import DeskRefused, family_reply
-from cellclinic.inquiries.views import check_uploads
 from cellclinic.programs.selectors import definition_of
+from cellclinic.site.inquiry import check_uploads
 
 
 def family_inquiry(request: HttpRequest, token: str) -> HttpResponse:

@@ -1,34 +1,23 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from cellclinic.core.ratelimit import RateLimited
 from cellclinic.inquiries.forms import DOCUMENTS, HONEYPOT, form_sections
 from cellclinic.inquiries.services import Upload, inquiry_submit
 from cellclinic.lib.clients import client_key
+from cellclinic.lib.dates import family_today
 from cellclinic.lib.uploads import UploadRejected, check_upload
 from cellclinic.programs.answers import parse_form, validate_answers
 from cellclinic.programs.selectors import program_get
-from cellclinic.ratelimit import RateLimited
 
 SESSION_SENT = "inquiry_sent"
-
-
-def family_today() -> date:
-    """The latest calendar date anywhere on earth (UTC+14).
-
-    A family far east of the server may already live in tomorrow; a birth date of "today"
-    where they are must not be refused as a date in the future.
-    """
-    return (timezone.now() + timedelta(hours=14)).date()
 
 
 def upload_message(code: str) -> str:

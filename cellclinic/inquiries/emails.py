@@ -1,0 +1,81 @@
+"""E-mails to the family about its inquiry, queued in the outbox, and the confirmation each
+new inquiry gets once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from cellclinic.core.outbox import outbox_enqueue
+from cellclinic.inquiries.models import Inquiry
+from cellclinic.programs.selectors import definition_of
+
+logger = logging.getLogger(__name__)
+
+
+def family_email_queue(
+    inquiry: Inquiry, *, kind: str, template: str, context: dict[str, Any]
+) -> None:
+    """An e-mail to the family in its reply language, queued in the outbox.
+
+    `template` names `<template>_subject.txt` and `<template>_body.txt`.
+    """
+    with translation.override(inquiry.reply_language):
+        full = {"inquiry": inquiry, "clinic_name": settings.CLINIC_NAME, **context}
+        subject = render_to_string(f"{template}_subject.txt", full)
+        body = render_to_string(f"{template}_body.txt", full)
+    outbox_enqueue(
+        kind=kind,
+        to=inquiry.contact_email,
+        language=inquiry.reply_language,
+        subject=" ".join(subject.split()),
+        body=body,
+        inquiry=inquiry,
+    )
+
+
+CONFIRMATION = "inquiry_confirmation"
+
+
+def inquiry_confirmation_queue(*, inquiry: Inquiry) -> bool:
+    """Queue the family's confirmation e-mail, once: returns False if it was queued before
+    (the task that calls this may run again)."""
+    with transaction.atomic():
+        Inquiry.objects.select_for_update().filter(pk=inquiry.pk).values_list("pk").first()
+        if inquiry.emails.filter(kind=CONFIRMATION).exists():
+            return False
+        definition = definition_of(inquiry.program_version)
+        family_email_queue(
+            inquiry,
+            kind=CONFIRMATION,
+            template="inquiries/email/confirmation",
+            context={"program_name": definition.name.get(inquiry.reply_language)},
+        )
+    return True
+
+
+def confirmations_pending(*, limit: int = 500) -> int:
+    """Queue the confirmation of recent inquiries whose follow-through task never did (a
+    worker that died while running it); returns how many. An inquiry gets two minutes for
+    its task first, and one older than a week is left alone."""
+    now = timezone.now()
+    missing = (
+        Inquiry.objects.filter(
+            created_at__lt=now - timedelta(minutes=2), created_at__gte=now - timedelta(days=7)
+        )
+        .exclude(emails__kind=CONFIRMATION)
+        .select_related("program_version")
+    )
+    queued = 0
+    for inquiry in missing[:limit]:
+        try:
+            queued += inquiry_confirmation_queue(inquiry=inquiry)
+        except Exception:  # one that cannot be queued never holds up the rest of the sweep
+            logger.exception("the confirmation of inquiry %s could not be queued", inquiry.uuid)
+    return queued

@@ -1,0 +1,112 @@
+"""The staff queue: inquiries with their current screening decision, filtered and paged.
+
+It lives in screening because it reads both apps: the inquiries, and screening's decision on
+each. The desk's page and the staff API both read it."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from cellclinic.inquiries.models import Inquiry
+from cellclinic.inquiries.selectors import PAGE_SIZE, first_contact_due_before, status_counts
+from cellclinic.inquiries.workflow import OPEN
+from cellclinic.lib.references import normalise_reference
+from cellclinic.screening.models import Decision
+
+
+@dataclass
+class QueueFilters:
+    program: str = ""
+    status: str = ""
+    decision: str = ""
+    assignee: str = ""  # a username, "none", or "" for anyone
+    country: str = ""
+    language: str = ""
+    waiting: str = ""  # "overdue" or ""
+    q: str = ""
+
+    def active(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+
+@dataclass
+class QueuePage:
+    rows: list[Inquiry]
+    next_cursor: str | None
+    counts: dict[str, int] = field(default_factory=dict)
+    counted_at: datetime | None = None
+    overdue_before: datetime | None = None
+
+
+def encode_cursor(inquiry: Inquiry) -> str:
+    raw = f"{inquiry.created_at.isoformat()}|{inquiry.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        moment, pk = raw.split("|")
+        return datetime.fromisoformat(moment), int(pk)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _filtered(filters: QueueFilters) -> QuerySet[Inquiry]:
+    queryset = Inquiry.objects.all()
+    if filters.program:
+        queryset = queryset.filter(program__slug=filters.program)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.decision:
+        current = Decision.objects.filter(
+            inquiry=OuterRef("pk"), is_current=True, decision=filters.decision
+        )
+        queryset = queryset.filter(Exists(current))
+    if filters.assignee == "none":
+        queryset = queryset.filter(assigned_to__isnull=True)
+    elif filters.assignee:
+        queryset = queryset.filter(assigned_to__username=filters.assignee)
+    if filters.country:
+        queryset = queryset.filter(country=filters.country.upper())
+    if filters.language:
+        queryset = queryset.filter(reply_language=filters.language)
+    if filters.waiting == "overdue":
+        queryset = queryset.filter(
+            first_contact_at__isnull=True,
+            status__in=OPEN,
+            created_at__lt=first_contact_due_before(),
+        )
+    if filters.q:
+        text = filters.q.strip()
+        reference = normalise_reference(text)
+        queryset = queryset.filter(
+            Q(reference=reference)
+            | Q(contact_email__iexact=text)
+            | Q(contact_name__icontains=text)
+            | Q(patient_name__icontains=text)
+        )
+    return queryset
+
+
+def inquiry_queue(*, filters: QueueFilters, cursor: str = "", size: int = PAGE_SIZE) -> QueuePage:
+    """One page of the queue, newest first, after the cursor (keyset pagination)."""
+    queryset = _filtered(filters).select_related("program", "assigned_to")
+    position = decode_cursor(cursor) if cursor else None
+    if position is not None:
+        moment, pk = position
+        queryset = queryset.filter(Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=pk))
+    rows = list(queryset.order_by("-created_at", "-pk")[: size + 1])
+    next_cursor = encode_cursor(rows[size - 1]) if len(rows) > size else None
+    counts, counted_at = status_counts()
+    return QueuePage(
+        rows=rows[:size],
+        next_cursor=next_cursor,
+        counts=counts,
+        counted_at=counted_at,
+        overdue_before=first_contact_due_before(),
+    )
