@@ -20,7 +20,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
-from cellclinic.accounts.roles import roles_of
+from cellclinic.accounts.permissions import can, roles_with
 from cellclinic.audit.models import AccessEvent
 from cellclinic.audit.services import View, access_logged, access_record
 
@@ -34,14 +34,17 @@ def signed_in_with_mfa(request: HttpRequest) -> bool:
     return bool(used) and Authenticator.objects.filter(user=request.user, pk__in=used).exists()
 
 
-def staff_view(*roles: str) -> Callable[[View], View]:
-    """Only signed-in staff of these roles, who signed in with MFA, reach the view.
+def staff_view(capability: str) -> Callable[[View], View]:
+    """Only signed-in staff holding this capability (`accounts.permissions`), who signed in
+    with MFA, reach the view.
 
-    Each request is logged: refused (without MFA, or a role not named here) or answered
+    Each request is logged: refused (without MFA, or without the capability) or answered
     (`audit.services.access_logged`). A visitor who is not signed in is only sent to the
     sign-in page, and not logged: the request names nobody and shows nothing."""
 
     def decorate(view: View) -> View:
+        roles_with(capability)  # a name not in the table fails when the module loads
+
         logged = access_logged(view)
 
         @wraps(view)
@@ -55,7 +58,7 @@ def staff_view(*roles: str) -> Callable[[View], View]:
                     reason=AccessEvent.Reason.NO_MFA,
                 )
                 return render(request, "accounts/mfa_required.html", status=403)
-            if not roles_of(request.user) & set(roles):
+            if not can(request.user, capability):
                 access_record(
                     request=request,
                     outcome=AccessEvent.Outcome.REFUSED,
@@ -64,12 +67,13 @@ def staff_view(*roles: str) -> Callable[[View], View]:
                 raise PermissionDenied
             return logged(request, *args, **kwargs)
 
-        guarded.staff_roles = roles  # type: ignore[attr-defined]
+        guarded.staff_capability = capability  # type: ignore[attr-defined]
         return guarded
 
     return decorate
 
 
-def require_role(request: HttpRequest, role: str) -> None:
-    if role not in roles_of(request.user):
+def require(request: HttpRequest, capability: str) -> None:
+    """Refuse (403) an action the person asking does not hold the capability for."""
+    if not can(request.user, capability):
         raise PermissionDenied

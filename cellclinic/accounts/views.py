@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from cellclinic.accounts.access import staff_view
 from cellclinic.accounts.forms import ApiTokenForm
 from cellclinic.accounts.models import ApiToken
-from cellclinic.accounts.roles import ROLES, roles_of
+from cellclinic.accounts.permissions import can
 from cellclinic.accounts.selectors import api_token_find, api_tokens_list
 from cellclinic.accounts.services import ApiTokenRefused, api_token_create, api_token_revoke
 
@@ -28,7 +28,7 @@ def _rows(tokens: list[ApiToken], now: datetime) -> list[dict[str, Any]]:
     ]
 
 
-@staff_view(*ROLES)
+@staff_view("staff.home")
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """The user's own tokens and a form to make one (its secret is shown once, on the
     answer to the form); an admin also sees every other staff member's tokens in use."""
@@ -45,7 +45,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         else:
             form = ApiTokenForm()
     now = timezone.now()
-    admin = "admin" in roles_of(user)
+    admin = can(user, "tokens.manage")
     others = [t for t in api_tokens_list(active_at=now) if t.user_id != user.pk] if admin else []
     return render(
         request,
@@ -61,12 +61,12 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     )  # no-store, as every /staff/ answer (accounts.middleware): the secret is kept nowhere
 
 
-@staff_view(*ROLES)
+@staff_view("staff.home")
 @require_POST
 def api_token_revoke_page(request: HttpRequest, token: UUID) -> HttpResponse:
     """Revoke a token: one's own, or (an admin) anyone's; another's is not found (404)."""
     user: Any = request.user
-    found = api_token_find(key=str(token), user=None if "admin" in roles_of(user) else user)
+    found = api_token_find(key=str(token), user=None if can(user, "tokens.manage") else user)
     if found is None:
         raise Http404
     if api_token_revoke(token=found):

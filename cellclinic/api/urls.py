@@ -261,9 +261,8 @@ def _outcome_report_reader(request: HttpRequest) -> User | None:
     """A staff member who may read the staff outcome report (by bearer token, or the desk's
     session signed in with MFA); anyone else, a nurse included, reads the public table."""
     from cellclinic.accounts.access import signed_in_with_mfa
-    from cellclinic.accounts.roles import roles_of
+    from cellclinic.accounts.permissions import can
     from cellclinic.accounts.services import api_token_user
-    from cellclinic.outcomes.views import REPORT_ROLES
 
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
@@ -272,7 +271,7 @@ def _outcome_report_reader(request: HttpRequest) -> User | None:
         session_user = getattr(request, "user", None)
         signed_in = session_user is not None and session_user.is_authenticated
         user = session_user if signed_in and signed_in_with_mfa(request) else None
-    return user if user is not None and roles_of(user) & set(REPORT_ROLES) else None
+    return user if user is not None and can(user, "outcomes.view") else None
 
 
 def body_fingerprint(payload: InquiryIn) -> str:

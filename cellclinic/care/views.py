@@ -70,8 +70,6 @@ from cellclinic.lib.clients import client_address
 from cellclinic.lib.text import search_text
 from cellclinic.programs.models import Program
 
-PLAN_ROLES = ("coordinator", "physician", "nurse", "admin")
-
 
 def _refusal(code: str) -> str:
     return {
@@ -91,7 +89,7 @@ def _refusal(code: str) -> str:
     }.get(code, _("This cannot be done."))
 
 
-@staff_view(*PLAN_ROLES)
+@staff_view("patient.view")
 def plan_page(request: HttpRequest, patient: str) -> HttpResponse:
     found = patient_for(request, patient)
     plan = TreatmentPlan.objects.filter(patient=found).first()
@@ -165,7 +163,7 @@ def plan_page(request: HttpRequest, patient: str) -> HttpResponse:
     )
 
 
-@staff_view(*PLAN_ROLES)
+@staff_view("patient.view")
 def plan_ics(request: HttpRequest, patient: str) -> HttpResponse:
     found = patient_for(request, patient)
     plan = TreatmentPlan.objects.filter(patient=found).first()
@@ -211,9 +209,6 @@ def _moment(text: str, zone: str) -> datetime | None:
 
 # --- the patient page, procedures and adverse events -------------------------------------
 
-CARE_ROLES = ("coordinator", "physician", "nurse", "admin")
-REPORT_ROLES = ("physician", "admin", "analyst")
-
 
 def _error_list(errors: dict[str, str], fields: list[Field]) -> list[tuple[str, str]]:
     labels = {f.name: f.label for f in fields}
@@ -221,7 +216,7 @@ def _error_list(errors: dict[str, str], fields: list[Field]) -> list[tuple[str, 
     return [(labels.get(name, name), message) for name, message in errors.items()]
 
 
-@staff_view(*CARE_ROLES)
+@staff_view("patient.view")
 def patient_list_page(request: HttpRequest) -> HttpResponse:
     status = search_text(request.GET.get("status", ""), 20)
     program = search_text(request.GET.get("program", ""), 60)
@@ -239,7 +234,7 @@ def patient_list_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_view(*CARE_ROLES)
+@staff_view("patient.view")
 def patient_page(request: HttpRequest, patient: str) -> HttpResponse:
     found = patient_for(request, patient)
     record = patient_record(patient=found)
@@ -307,7 +302,7 @@ def _session_options(found: Patient) -> list[tuple[str, str]]:
     ]
 
 
-@staff_view("nurse", "physician")
+@staff_view("patient.record_care")
 def procedure_new(request: HttpRequest, patient: str) -> HttpResponse:
     found = patient_for(request, patient)
     errors: dict[str, str] = {}
@@ -381,7 +376,7 @@ def _record_page(
     )
 
 
-@staff_view(*CARE_ROLES)
+@staff_view("patient.view")
 def procedure_page(request: HttpRequest, patient: str, procedure: str) -> HttpResponse:
     found = patient_for(request, patient)
     item = _child(found.procedures, procedure)
@@ -412,7 +407,7 @@ def _procedure_options(found: Patient) -> list[tuple[str, str]]:
     ]
 
 
-@staff_view("nurse", "physician")
+@staff_view("patient.record_care")
 def adverse_event_new(request: HttpRequest, patient: str) -> HttpResponse:
     found = patient_for(request, patient)
     errors: dict[str, str] = {}
@@ -445,7 +440,7 @@ def adverse_event_new(request: HttpRequest, patient: str) -> HttpResponse:
     )
 
 
-@staff_view(*CARE_ROLES)
+@staff_view("patient.view")
 def adverse_event_page(request: HttpRequest, patient: str, event: str) -> HttpResponse:
     found = patient_for(request, patient)
     item = _child(found.adverse_events, event)
@@ -530,7 +525,7 @@ def _consent_context(
     }
 
 
-@staff_view("coordinator", "physician", "nurse")
+@staff_view("consent.witness")
 def consent_in_person(request: HttpRequest, patient: str) -> HttpResponse:
     """The patient or guardian signs at the clinic, a member of staff witnessing."""
     found = patient_for(request, patient)
@@ -586,7 +581,7 @@ def _posted_document(found: Patient, key: str) -> ConsentDocument | None:
         return None
 
 
-@staff_view(*CARE_ROLES)
+@staff_view("patient.view")
 def consent_snapshot(request: HttpRequest, patient: str, signature: str) -> HttpResponse:
     """Exactly what was signed, read-only."""
     found = patient_for(request, patient)
@@ -624,7 +619,7 @@ def family_consent(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "care/family_consent.html", context, status=400 if errors else 200)
 
 
-@staff_view("admin")
+@staff_view("consent.documents")
 def consent_documents(request: HttpRequest) -> HttpResponse:
     rows = []
     for program in Program.objects.order_by("slug"):
@@ -634,7 +629,7 @@ def consent_documents(request: HttpRequest) -> HttpResponse:
     return render(request, "care/consent_documents.html", {"rows": rows})
 
 
-@staff_view("admin")
+@staff_view("consent.documents")
 def consent_document_edit(request: HttpRequest, program: str, language: str) -> HttpResponse:
     found = Program.objects.filter(slug=program).first()
     if found is None or language not in dict(settings.LANGUAGES):
@@ -685,7 +680,7 @@ def consent_document_edit(request: HttpRequest, program: str, language: str) -> 
 # --- reports -------------------------------------------------------------------------------
 
 
-@staff_view(*REPORT_ROLES)
+@staff_view("safety.view")
 def safety_report_page(request: HttpRequest) -> HttpResponse:
     programs = list(Program.objects.order_by("slug"))
     slug = search_text(request.GET.get("program", ""), 60) or (programs[0].slug if programs else "")
@@ -725,7 +720,7 @@ def safety_report_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_view(*CARE_ROLES)
+@staff_view("patient.view")
 def discharge_summary(request: HttpRequest, patient: str) -> HttpResponse:
     found = patient_for(request, patient)
     record = patient_record(patient=found)

@@ -13,7 +13,7 @@ PAGE = 100
 FILTERS = ("user", "object", "outcome", "from", "to")
 
 
-@staff_view("admin")
+@staff_view("audit.view")
 @require_GET
 def access_log(request: HttpRequest) -> HttpResponse:
     """Who opened or was refused what, and when; searchable by person, reference or patient

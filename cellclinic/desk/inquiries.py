@@ -12,6 +12,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from cellclinic.accounts.access import staff_view
+from cellclinic.accounts.permissions import can, users_who_can
 from cellclinic.accounts.roles import roles_of
 from cellclinic.care.services import inquiry_accept
 from cellclinic.inquiries.models import Status
@@ -32,7 +33,6 @@ from cellclinic.screening.models import Decision
 from cellclinic.screening.queue import QueueFilters, inquiry_queue
 from cellclinic.screening.selectors import decisions_of
 
-DESK_ROLES = ("coordinator", "physician", "admin")
 REFUSALS = {
     "not_allowed": gettext_lazy("That status change is not allowed from the current status."),
     "role": gettext_lazy("Your role may not do this."),
@@ -44,7 +44,7 @@ REFUSALS = {
 }
 
 
-@staff_view(*DESK_ROLES)
+@staff_view("inquiry.view")
 def queue(request: HttpRequest) -> HttpResponse:
     params = request.GET
     filters = QueueFilters(
@@ -65,7 +65,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             "counted_at": page.counted_at,
             "programs": program_list(),
             "decisions": Decision.Value.choices,
-            "coordinators": User.objects.filter(groups__name="coordinator").order_by("username"),
+            "coordinators": users_who_can("inquiry.assignee", active_only=False).order_by(
+                "username"
+            ),
             "next_url": f"?{next_query.urlencode()}" if page.next_cursor else "",
             "statuses": list(Status),
         },
@@ -97,7 +99,7 @@ def _answers(inquiry: Any, language: str) -> list[dict[str, Any]]:
     return shown
 
 
-@staff_view(*DESK_ROLES)
+@staff_view("inquiry.view")
 def inquiry_page(request: HttpRequest, reference: str) -> HttpResponse:
     inquiry = inquiry_for(request, reference)
     language = get_language()
@@ -128,12 +130,12 @@ def inquiry_page(request: HttpRequest, reference: str) -> HttpResponse:
                 message_send(inquiry=inquiry, author=user, body=request.POST.get("body", ""))
                 messages.success(request, _("The message is stored and will be e-mailed."))
             elif action == "accept":
-                if "physician" not in roles_of(user):
+                if not can(user, "inquiry.decide"):
                     raise DeskRefused("role", "note")
                 inquiry_accept(inquiry=inquiry, physician=user, note=request.POST.get("note", ""))
                 messages.success(request, _("Accepted: the patient is created."))
             elif action == "decline":
-                if "physician" not in roles_of(user):
+                if not can(user, "inquiry.decide"):
                     raise DeskRefused("role", "reason")
                 inquiry_decline(
                     inquiry=inquiry,
@@ -158,10 +160,10 @@ def inquiry_page(request: HttpRequest, reference: str) -> HttpResponse:
         "changes": inquiry.status_changes.select_related("changed_by"),
         "notes": inquiry.internal_notes.select_related("author"),
         "thread": inquiry.messages.select_related("author").prefetch_related("documents"),
-        "can_decide": "physician" in roles and inquiry.status == Status.CONSULTATION,
+        "can_decide": can(request.user, "inquiry.decide") and inquiry.status == Status.CONSULTATION,
         "decline_text": request.POST.get("message") if errors else decline_default_text(inquiry),
         "moves": next_statuses(inquiry.status, roles),
-        "coordinators": User.objects.filter(groups__name="coordinator").order_by("username"),
+        "coordinators": coordinators(),
         "errors": errors,
         "posted": request.POST if errors else {},
         "roles": roles,
@@ -169,7 +171,7 @@ def inquiry_page(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "inquiries/staff/inquiry.html", context, status=400 if errors else 200)
 
 
-@staff_view(*DESK_ROLES)
+@staff_view("inquiry.view")
 def document_download(request: HttpRequest, reference: str, document: str) -> FileResponse:
     """A family's document, for staff only; every download is in the access log (the
     logged path names the document)."""
@@ -194,3 +196,8 @@ def _is_uuid(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def coordinators() -> Any:
+    """Everyone who may be assigned an inquiry, for the queue's filter and the assign list."""
+    return users_who_can("inquiry.assignee", active_only=False).order_by("username")

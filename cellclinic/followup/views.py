@@ -71,7 +71,7 @@ def followup_family(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@staff_view("coordinator", "physician", "nurse", "admin")
+@staff_view("patient.view")
 def followup_desk(request: HttpRequest) -> HttpResponse:
     state = search_text(request.GET.get("state", ""), 20)
     program = search_text(request.GET.get("program", ""), 60)
@@ -91,7 +91,7 @@ def followup_desk(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_view("coordinator", "physician", "nurse", "admin")
+@staff_view("patient.view")
 def patient_assessments(request: HttpRequest, patient: str) -> HttpResponse:
     """A patient's measures at each time point and follow-up schedule; clinicians enter
     values here (the family's answers arrive through its link)."""

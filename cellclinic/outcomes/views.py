@@ -24,10 +24,8 @@ from cellclinic.outcomes.selectors import REPORT_TIMEPOINTS
 from cellclinic.outcomes.statistics import outcome_table
 from cellclinic.programs.selectors import program_list
 
-REPORT_ROLES = ("coordinator", "physician", "admin", "analyst")
 
-
-@staff_view(*REPORT_ROLES)
+@staff_view("outcomes.view")
 def outcome_report(request: HttpRequest) -> HttpResponse:
     programs = [p for p in program_list() if p.definition.outcomes is not None]
     slug = search_text(request.GET.get("program", ""), 60)
@@ -94,7 +92,7 @@ def outcome_report(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_view("analyst", "admin")
+@staff_view("registry.export")
 def deidentified_export(request: HttpRequest) -> HttpResponse:
     """The registry files with keyed pseudonyms and shifted dates, as one zip file."""
     program = search_text(request.GET.get("program", ""), 60)

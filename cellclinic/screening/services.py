@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from cellclinic.accounts.permissions import can
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.lib.text import has_control_characters
 from cellclinic.programs.loader import DefinitionError, load_file
@@ -90,7 +91,7 @@ def decision_override(*, inquiry: Inquiry, physician: User, decision: str, reaso
         raise OverrideRefused("reason")
     if decision not in Decision.Value.values:
         raise OverrideRefused("decision")
-    if not physician.groups.filter(name="physician").exists():
+    if not can(physician, "screening.override"):
         raise OverrideRefused("role")
     automatic = inquiry.decisions.select_for_update().filter(kind=Decision.Kind.AUTOMATIC).first()
     if automatic is None:

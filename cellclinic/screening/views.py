@@ -9,7 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from cellclinic.accounts.access import require_role, roles_of, staff_view
+from cellclinic.accounts.access import require, staff_view
+from cellclinic.accounts.permissions import can
+from cellclinic.accounts.roles import roles_of
 from cellclinic.inquiries.selectors import inquiry_for
 from cellclinic.lib.references import normalise_reference
 from cellclinic.programs.loader import DefinitionError
@@ -35,12 +37,12 @@ OVERRIDE_MESSAGES = {
 }
 
 
-@staff_view("coordinator", "physician", "admin")
+@staff_view("inquiry.view")
 def inquiry_screening(request: HttpRequest, reference: str) -> HttpResponse:
     inquiry = inquiry_for(request, reference)
     errors: dict[str, str] = {}
     if request.method == "POST":
-        require_role(request, "physician")
+        require(request, "screening.override")
         try:
             decision_override(
                 inquiry=inquiry,
@@ -65,7 +67,7 @@ def inquiry_screening(request: HttpRequest, reference: str) -> HttpResponse:
             "program_name": inquiry.program_version.definition["name"].get(language)
             or inquiry.program_version.definition["name"]["en"],
             "decisions": decisions_of(inquiry, language),
-            "can_override": "physician" in roles_of(request.user),
+            "can_override": can(request.user, "screening.override"),
             "choices": Decision.Value.choices,
             "errors": errors,
             "posted": request.POST if errors else {},
@@ -74,7 +76,7 @@ def inquiry_screening(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-@staff_view("physician", "admin")
+@staff_view("screening.impact")
 def impact(request: HttpRequest) -> HttpResponse:
     context: dict = {"programs": program_list(), "errors": {}, "as_of": clinic_date()}
     if request.method == "POST":
@@ -109,13 +111,11 @@ def impact(request: HttpRequest) -> HttpResponse:
     return render(request, "screening/impact.html", context, status=status)
 
 
-@staff_view("coordinator", "physician", "nurse", "analyst", "admin")
+@staff_view("staff.home")
 def staff_home(request: HttpRequest) -> HttpResponse:
     reference = normalise_reference(request.GET.get("reference", "")[:40])
     if reference:
         return redirect("inquiry_screening", reference=reference)
-    if {"coordinator", "physician", "admin"} & roles_of(
-        request.user
-    ) and "start" not in request.GET:
+    if can(request.user, "inquiry.view") and "start" not in request.GET:
         return redirect("staff_queue")  # the desk opens on the queue
     return render(request, "screening/staff_home.html", {"roles": sorted(roles_of(request.user))})

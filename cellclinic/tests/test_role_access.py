@@ -369,3 +369,42 @@ def test_a_staff_user_without_mfa_sees_no_patient_data_anywhere(world: dict[str,
             "no_mfa",
         )
     assert AccessEvent.objects.filter(user=user).count() == len(STAFF_URLS)
+
+
+STAFF_PERSONAS = ("coordinator", "physician", "nurse", "analyst", "admin")
+
+
+def test_each_staff_page_admits_exactly_the_roles_of_its_capability() -> None:
+    """The table above, written by hand, and the permission table agree: a staff page lets
+    in (anything but 403) the personas whose role holds the capability the view names."""
+    from cellclinic.accounts.permissions import roles_with
+
+    checked = 0
+    for name, view in views_by_name(get_resolver().url_patterns):
+        capability = getattr(view, "staff_capability", None)
+        if capability is None:
+            continue
+        admitted = {p for p in STAFF_PERSONAS if TABLE[name][p] != 403}
+        assert admitted == set(roles_with(capability)), (name, capability)
+        checked += 1
+    assert checked >= 25  # every staff page names its capability
+
+
+def views_by_name(patterns: list[Any], ns: str = "") -> Iterator[tuple[str, Any]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = (
+                f"{ns}:{pattern.namespace}" if ns and pattern.namespace else pattern.namespace or ns
+            )
+            yield from views_by_name(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            yield (f"{ns}:{pattern.name}" if ns else str(pattern.name)), pattern.callback
+
+
+def test_docs_print_the_permission_table() -> None:
+    from pathlib import Path
+
+    from cellclinic.accounts.permissions import markdown_table
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "roles.md").read_text()
+    assert markdown_table() in docs, "run `cellclinic permissions` and paste it in docs/roles.md"
