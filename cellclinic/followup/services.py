@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -20,13 +19,14 @@ from cellclinic.care.validation import Invalid
 from cellclinic.followup.models import FollowUp, Reminder
 from cellclinic.inquiries.emails import family_email_queue
 from cellclinic.lib.instruments import DOMAIN_VALUES, PERIODS
+from cellclinic.lib.links import SignedLink
 from cellclinic.lib.tasks import enqueue_on_commit
 from cellclinic.outcomes.models import Assessment
 from cellclinic.outcomes.services import assessment_record, registry_sync_care
 from cellclinic.programs.schema import ProgramDefinition
 from cellclinic.programs.selectors import program_get
 
-SALT = "cellclinic.followup-link"
+LINK = SignedLink(salt="cellclinic.followup-link", field="followup")
 REMINDER_TIME = time(9, 0)  # the clinic's morning
 
 
@@ -96,7 +96,7 @@ def _schedule_reminder(reminder_id: int, when: datetime) -> None:
 
 
 def followup_token(followup: FollowUp) -> str:
-    return signing.dumps({"followup": str(followup.uuid)}, salt=SALT, compress=True)
+    return LINK.token(followup.uuid)
 
 
 def followup_url(followup: FollowUp) -> str:
@@ -106,29 +106,19 @@ def followup_url(followup: FollowUp) -> str:
 def followup_from_token(token: str) -> FollowUp | None:
     """The follow-up of a link, or None when forged, damaged or older than the program's
     `link_days` (each reminder carries a fresh link)."""
-    try:
-        data = signing.loads(token, salt=SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("followup"), str):
-        return None
-    try:
-        followup = (
-            FollowUp.objects.select_related("patient__program", "patient__inquiry")
-            .filter(uuid=data["followup"])
-            .first()
-        )
-    except Exception:  # a malformed UUID inside a valid signature cannot happen; be safe
-        return None
+    key = LINK.key(token)
+    followup = (
+        None
+        if key is None
+        else FollowUp.objects.select_related("patient__program", "patient__inquiry")
+        .filter(uuid=key)
+        .first()
+    )
     if followup is None:
         return None
     definition = _definition(followup.patient)
     days = definition.followup.link_days if definition and definition.followup else 60
-    try:
-        signing.loads(token, salt=SALT, max_age=timedelta(days=days))
-    except signing.SignatureExpired:
-        return None
-    return followup
+    return followup if LINK.key(token, max_age=timedelta(days=days)) is not None else None
 
 
 def family_report(*, followup: FollowUp, data: dict[str, Any]) -> list[Assessment]:
