@@ -22,7 +22,7 @@ urlpatterns = [
     path("staff/inquiries/", desk.queue, name="staff_queue"),
     path("staff/inquiries/<str:reference>/", desk.inquiry_page, name="staff_inquiry"),
     path(
-        "staff/inquiries/<str:reference>/documents/<str:document>/",
+        "staff/inquiries/<str:reference>/documents/<uuid:document>/",
         desk.document_download,
         name="staff_document",
     ),
