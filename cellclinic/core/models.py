@@ -20,9 +20,6 @@ class OutboundEmail(models.Model):
     language = models.CharField(max_length=10)
     subject = models.CharField(max_length=300)
     body = models.TextField()
-    inquiry = models.ForeignKey(
-        "inquiries.Inquiry", null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db.models import F, Model, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -39,7 +39,6 @@ def outbox_enqueue(
     language: str,
     subject: str,
     body: str,
-    inquiry: Model | None = None,
     urgent: bool = False,
 ) -> OutboundEmail:
     """Store the message now; the send task is enqueued only when the transaction commits."""
@@ -49,7 +48,6 @@ def outbox_enqueue(
         language=language,
         subject=subject,
         body=body,
-        inquiry_id=inquiry.pk if inquiry is not None else None,
         urgent=urgent,
         next_attempt_at=timezone.now(),
     )

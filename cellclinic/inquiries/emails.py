@@ -30,14 +30,14 @@ def family_email_queue(
         full = {"inquiry": inquiry, "clinic_name": settings.CLINIC_NAME, **context}
         subject = render_to_string(f"{template}_subject.txt", full)
         body = render_to_string(f"{template}_body.txt", full)
-    outbox_enqueue(
+    email = outbox_enqueue(
         kind=kind,
         to=inquiry.contact_email,
         language=inquiry.reply_language,
         subject=" ".join(subject.split()),
         body=body,
-        inquiry=inquiry,
     )
+    inquiry.emails.add(email)
 
 
 CONFIRMATION = "inquiry_confirmation"

@@ -51,6 +51,11 @@ class Inquiry(models.Model):
         "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     first_contact_at = models.DateTimeField(null=True, blank=True)
+    # The e-mails written to the family about this inquiry (the outbox, in core, knows
+    # nothing of inquiries); deleting the inquiry deletes them (`delete_its_emails`).
+    emails = models.ManyToManyField(
+        "cellclinic.OutboundEmail", related_name="inquiries", blank=True
+    )
     history = HistoricalRecords(excluded_fields=["answers"])
 
     class Meta:
@@ -162,3 +167,8 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+def delete_its_emails(sender: type[Inquiry], instance: Inquiry, **kwargs: object) -> None:
+    """An inquiry's e-mails go with it (they hold the family's address and words)."""
+    instance.emails.all().delete()

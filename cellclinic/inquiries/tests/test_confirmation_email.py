@@ -42,7 +42,7 @@ def submit(client: Client) -> Inquiry:
 def test_the_confirmation_is_queued_once_however_often_the_task_runs(client: Client) -> None:
     inquiry = submit(client)
     inquiry_received.call(inquiry_id=inquiry.pk)
-    assert OutboundEmail.objects.filter(inquiry=inquiry).count() == 1
+    assert OutboundEmail.objects.filter(inquiries=inquiry).count() == 1
 
 
 def test_a_failing_email_leaves_the_inquiry_stored_and_is_retried(
@@ -51,7 +51,7 @@ def test_a_failing_email_leaves_the_inquiry_stored_and_is_retried(
     inquiry = submit(client)
     monkeypatch.setattr(mail.EmailMessage, "send", failing_send)
     run_tasks(due_only=True)
-    email = OutboundEmail.objects.get(inquiry=inquiry)
+    email = OutboundEmail.objects.get(inquiries=inquiry)
     assert email.sent_at is None and email.attempts == 1
     assert "smtp down" in email.last_error
     assert email.next_attempt_at > timezone.now()
@@ -140,7 +140,7 @@ def test_the_batch_worker_queues_a_confirmation_whose_task_was_lost(
     call_command("worker", batch=True, verbosity=0)
     inquiry = Inquiry.objects.get()
     assert inquiry.decisions.exists()  # screened by the batch's screening_pending
-    assert OutboundEmail.objects.filter(inquiry=inquiry, kind="inquiry_confirmation").count() == 1
+    assert OutboundEmail.objects.filter(inquiries=inquiry, kind="inquiry_confirmation").count() == 1
 
 
 def test_one_confirmation_that_cannot_be_queued_does_not_stop_the_others(
