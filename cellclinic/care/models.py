@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cellclinic.lib.status_machine import StatusChangeBase
+
 
 class Patient(models.Model):
     """A person accepted into a program after a physician's consultation.
@@ -78,23 +80,11 @@ class PlannedSession(models.Model):
         return f"{self.kind} at {self.starts_at:%Y-%m-%d %H:%M}"
 
 
-class PatientStatusChange(models.Model):
-    """Every move of a patient's status is a row: who, when, from, to and why."""
+class PatientStatusChange(StatusChangeBase):
+    """Every move of a patient's status is a row: who, when, from, to and why (the
+    workflow's machine writes it; the patient's history leaves the status to it)."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    changed_by = models.ForeignKey(
-        "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    reason = models.TextField(blank=True)
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '-'} -> {self.to_status}"
 
 
 class ConsentDocument(models.Model):

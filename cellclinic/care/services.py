@@ -18,8 +18,10 @@ from cellclinic.care.models import (
     SessionKind,
     TreatmentPlan,
 )
+from cellclinic.care.workflow import PATIENT_MOVES
 from cellclinic.inquiries.models import Inquiry, Status
 from cellclinic.inquiries.services import DeskRefused, inquiry_status_change
+from cellclinic.lib.status_machine import MoveRefused
 from cellclinic.lib.text import has_control_characters
 from cellclinic.programs.selectors import program_get
 
@@ -53,16 +55,6 @@ def inquiry_accept(*, inquiry: Inquiry, physician: User, note: str) -> Patient:
 
 # --- the patient's status ----------------------------------------------------------------
 
-# accepted -> scheduled (the plan is made) -> in_treatment (the first procedure) ->
-# follow_up (every planned administration done, or a physician discharges) -> closed.
-PATIENT_MOVES = {
-    Patient.Status.ACCEPTED: {Patient.Status.SCHEDULED, Patient.Status.CLOSED},
-    Patient.Status.SCHEDULED: {Patient.Status.IN_TREATMENT, Patient.Status.CLOSED},
-    Patient.Status.IN_TREATMENT: {Patient.Status.FOLLOW_UP, Patient.Status.CLOSED},
-    Patient.Status.FOLLOW_UP: {Patient.Status.CLOSED},
-    Patient.Status.CLOSED: set(),
-}
-
 
 def patient_status_move(
     *, patient: Patient, to_status: str, by: User | None, reason: str
@@ -72,22 +64,10 @@ def patient_status_move(
     Returns None, changing nothing, when the patient is not in a status that moves there
     (the care steps call this as they happen, so a repeated step is harmless).
     """
-    with transaction.atomic():
-        locked = Patient.objects.select_for_update().get(pk=patient.pk)
-        if to_status not in PATIENT_MOVES[Patient.Status(locked.status)]:
-            return None
-        change = PatientStatusChange.objects.create(
-            patient=locked,
-            from_status=locked.status,
-            to_status=to_status,
-            changed_by=by,
-            reason=reason,
-        )
-        locked.status = to_status
-        locked._history_user = by  # type: ignore[attr-defined]
-        locked.save(update_fields=["status"])
-    patient.status = to_status
-    return change
+    try:
+        return PATIENT_MOVES.apply(patient, to_status=to_status, by=by, roles=None, reason=reason)
+    except MoveRefused:  # not_allowed: the moves name no roles and need no reason
+        return None
 
 
 # --- the treatment plan ------------------------------------------------------------------

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cellclinic.lib.status_machine import StatusChangeBase
+
 
 class Status(models.TextChoices):
     NEW = "new", _("New")
@@ -72,23 +74,11 @@ class Inquiry(models.Model):
         return self.reference
 
 
-class StatusChange(models.Model):
-    """Every change of an inquiry's status is a row: who, when, from, to and why."""
+class StatusChange(StatusChangeBase):
+    """Every change of an inquiry's status is a row: who, when, from, to and why (the
+    workflow's machine writes it; the inquiry's history leaves the status to it)."""
 
     inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    changed_by = models.ForeignKey(
-        "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    reason = models.TextField(blank=True)
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '-'} -> {self.to_status}"
 
 
 class Note(models.Model):

@@ -27,8 +27,9 @@ from cellclinic.inquiries.models import (
     Status,
     StatusChange,
 )
-from cellclinic.inquiries.workflow import transition
+from cellclinic.inquiries.workflow import INQUIRY_MACHINE
 from cellclinic.lib.references import new_reference
+from cellclinic.lib.status_machine import MoveRefused
 from cellclinic.lib.tasks import enqueue_on_commit
 from cellclinic.lib.text import has_control_characters
 from cellclinic.lib.uploads import CheckedUpload
@@ -149,6 +150,10 @@ class DeskRefused(Exception):
         self.field = field
 
 
+# The input each refusal of the machine points at on the desk.
+MOVE_FIELDS = {"not_allowed": "status", "role": "status", "reason_required": "reason"}
+
+
 def inquiry_status_change(
     *, inquiry: Inquiry, to_status: str, by: User, reason: str = ""
 ) -> StatusChange:
@@ -157,28 +162,16 @@ def inquiry_status_change(
     if has_control_characters(reason):
         raise DeskRefused("control", "reason")
     with transaction.atomic():
-        locked = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
-        move = transition(locked.status, to_status)
-        if move is None:
-            raise DeskRefused("not_allowed", "status")
-        if not move.roles & roles_of(by):
-            raise DeskRefused("role", "status")
-        if move.reason_required and not reason:
-            raise DeskRefused("reason_required", "reason")
-        change = StatusChange.objects.create(
-            inquiry=locked,
-            from_status=locked.status,
-            to_status=to_status,
-            changed_by=by,
-            reason=reason,
-        )
-        locked.status = to_status
-        fields = ["status"]
-        if to_status == Status.CONTACTED and locked.first_contact_at is None:
-            locked.first_contact_at = change.at
-            fields.append("first_contact_at")
-        locked._history_user = by  # type: ignore[attr-defined]
-        locked.save(update_fields=fields)
+        try:
+            change = INQUIRY_MACHINE.apply(
+                inquiry, to_status=to_status, by=by, roles=roles_of(by), reason=reason
+            )
+        except MoveRefused as refused:
+            raise DeskRefused(refused.code, MOVE_FIELDS[refused.code]) from None
+        if to_status == Status.CONTACTED:
+            Inquiry.objects.filter(pk=inquiry.pk, first_contact_at__isnull=True).update(
+                first_contact_at=change.at
+            )
     inquiry.refresh_from_db()
     return change
 
