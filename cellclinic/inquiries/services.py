@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from cellclinic.accounts.permissions import can
 from cellclinic.accounts.roles import roles_of
 from cellclinic.core.ratelimit import rate_limit_consume
 from cellclinic.inquiries.emails import family_email_queue
@@ -178,9 +179,9 @@ def inquiry_status_change(
 
 def inquiry_assign(*, inquiry: Inquiry, assignee: User | None, by: User) -> None:
     """Give the inquiry to a coordinator (or to nobody)."""
-    if not {"coordinator", "physician", "admin"} & roles_of(by):
+    if not can(by, "inquiry.work"):
         raise DeskRefused("role", "assignee")
-    if assignee is not None and "coordinator" not in roles_of(assignee):
+    if assignee is not None and not can(assignee, "inquiry.assignee"):
         raise DeskRefused("not_coordinator", "assignee")
     with transaction.atomic():
         locked = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
@@ -213,7 +214,7 @@ def message_send(*, inquiry: Inquiry, author: User, body: str) -> Message:
     with the personal link where the family can answer and add documents."""
     from cellclinic.inquiries.family import family_url
 
-    if not {"coordinator", "physician", "admin"} & roles_of(author):
+    if not can(author, "inquiry.work"):
         raise DeskRefused("role", "body")
     body = _clean_text(body, "body")
     with transaction.atomic():

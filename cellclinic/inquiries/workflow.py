@@ -8,13 +8,14 @@ Acceptance happens only through the consultation (a physician), which makes the 
 
 from __future__ import annotations
 
+from cellclinic.accounts.permissions import roles_with
 from cellclinic.inquiries.models import Status, StatusChange
 from cellclinic.lib.status_machine import Machine, Move
 
 OPEN = (Status.NEW, Status.CONTACTED, Status.SCREENING, Status.CONSULTATION)
 
-STAFF = frozenset({"coordinator", "physician", "admin"})
-PHYSICIAN = frozenset({"physician"})
+STAFF = roles_with("inquiry.move")  # accounts/permissions.py
+PHYSICIAN = roles_with("inquiry.decide")
 
 TRANSITIONS: tuple[Move, ...] = (
     Move(Status.NEW, Status.CONTACTED, STAFF),
