@@ -93,9 +93,7 @@ def inquiry_submit(
                     IdempotencyKey.objects.create(
                         key=idempotency_key, body_hash=body_hash or "", inquiry=inquiry
                     )
-                StatusChange.objects.create(
-                    inquiry=inquiry, to_status=Status.NEW, reason="submitted"
-                )
+                INQUIRY_MACHINE.start(inquiry, reason="submitted")
                 # One task row, in this transaction, for all that follows (the family's
                 # confirmation, then the pre-screening): nothing is rendered or screened
                 # while the family waits, and a fault there can never lose what it sent.

@@ -106,6 +106,16 @@ class Machine(Generic[Record]):
             return "reason_required"
         return None
 
+    def start(self, obj: models.Model, *, by: User | None = None, reason: str = "") -> Record:
+        """Record the status a new row starts in (from nothing), in the caller's transaction."""
+        return self.record._default_manager.create(
+            **{self.subject: obj},
+            from_status="",
+            to_status=getattr(obj, self.field),
+            changed_by=by,
+            reason=reason,
+        )
+
     def apply(
         self,
         obj: models.Model,
