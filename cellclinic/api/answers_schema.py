@@ -1,8 +1,9 @@
 """The JSON Schema of each program's answers, for the API's OpenAPI document.
 
-`validate_answers` checks answers against the program's items; this states the same checks
-in JSON Schema, so that a client (or schemathesis) knows what is accepted: the item ids,
-their types, choices, ranges and lengths, which are required, and that no other key is.
+`AnswersForm` (programs/answers.py) checks answers against the program's items; this states
+the same checks in JSON Schema, so that a client (or schemathesis) knows what is accepted:
+the item ids, their types, choices, ranges and lengths, which are required, and that no
+other key is.
 Two checks depend on the day and on other answers and cannot be written in JSON Schema;
 each such item says them in its description: a date not in the future nor more than N
 years ago (as of the screening's `as_of`, or today), and a date not before another item's.
@@ -14,6 +15,7 @@ program changes the document (regenerate docs/openapi.json, see CONTRIBUTING.md)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -42,54 +44,54 @@ def _date_rules(item: Item) -> str:
     return "YYYY-MM-DD" + (f"; {', '.join(rules)}" if rules else "")
 
 
+def _text(item: Item) -> dict[str, Any]:
+    schema = {"type": "string", "pattern": NOT_BLANK if item.required else FREE_TEXT}
+    return schema | ({"maxLength": item.max_length} if item.max_length is not None else {})
+
+
+def _multi_choice(item: Item) -> dict[str, Any]:
+    schema = {
+        "type": "array",
+        "items": {"type": "string", "enum": list(item.choices)},
+        "uniqueItems": True,
+    }
+    return schema | ({"minItems": 1} if item.required else {})
+
+
+def _integer(item: Item) -> dict[str, Any]:
+    bounds = {"minimum": item.min_value, "maximum": item.max_value}
+    return {"type": "integer"} | {key: v for key, v in bounds.items() if v is not None}
+
+
+PHONE = {
+    "type": "string",
+    "pattern": r"^\s*\+",
+    "maxLength": 100,
+    "description": "international format starting with +, a real number of its "
+    "country's numbering plan",
+}
+
+# One answer's schema by item kind, as the kind's field in programs/answers.py checks it.
+SCHEMAS: dict[str, Callable[[Item], dict[str, Any]]] = {
+    "text": _text,
+    "choice": lambda item: {"type": "string", "enum": list(item.choices)},
+    "multi_choice": _multi_choice,
+    "boolean": lambda item: {"type": "boolean"} | ({"enum": [True]} if item.must_be_true else {}),
+    "integer": _integer,
+    "date": lambda item: {"type": "string", "format": "date", "description": _date_rules(item)},
+    "email": lambda item: {"type": "string", "format": "email", "maxLength": 254},
+    "phone": lambda item: dict(PHONE),
+    "country": lambda item: {"$ref": "#/components/schemas/Country"},
+    "language": lambda item: {
+        "type": "string",
+        "enum": [code for code, _name in settings.LANGUAGES],
+    },
+}
+
+
 def item_schema(item: Item) -> dict[str, Any]:
-    """One answer's schema, as `_check_one` in programs/answers.py checks it."""
-    kind = item.type
-    schema: dict[str, Any]
-    if kind == "text":
-        schema = {"type": "string", "pattern": NOT_BLANK if item.required else FREE_TEXT}
-        if item.max_length is not None:
-            schema["maxLength"] = item.max_length
-    elif kind == "choice":
-        schema = {"type": "string", "enum": list(item.choices)}
-    elif kind == "multi_choice":
-        schema = {
-            "type": "array",
-            "items": {"type": "string", "enum": list(item.choices)},
-            "uniqueItems": True,
-        }
-        if item.required:
-            schema["minItems"] = 1
-    elif kind == "boolean":
-        schema = {"type": "boolean", "enum": [True]} if item.must_be_true else {"type": "boolean"}
-    elif kind == "integer":
-        schema = {"type": "integer"}
-        if item.min_value is not None:
-            schema["minimum"] = item.min_value
-        if item.max_value is not None:
-            schema["maximum"] = item.max_value
-    elif kind == "date":
-        schema = {
-            "type": "string",
-            "format": "date",
-            "description": _date_rules(item),
-        }
-    elif kind == "email":
-        schema = {"type": "string", "format": "email", "maxLength": 254}
-    elif kind == "phone":
-        schema = {
-            "type": "string",
-            "pattern": r"^\s*\+",
-            "maxLength": 100,
-            "description": "international format starting with +, a real number of its "
-            "country's numbering plan",
-        }
-    elif kind == "country":
-        schema = {"$ref": "#/components/schemas/Country"}
-    elif kind == "language":
-        schema = {"type": "string", "enum": [code for code, _name in settings.LANGUAGES]}
-    else:
-        raise AssertionError(f"unhandled item type {kind}")  # the definition schema forbids it
+    """One answer's schema, with the condition under which the answer is kept."""
+    schema = SCHEMAS[item.type](item)
     if item.when is not None:
         values = ", ".join(item.when.values)
         note = f"kept only when `{item.when.item}` is {values}"

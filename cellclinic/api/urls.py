@@ -38,7 +38,7 @@ from cellclinic.inquiries.services import IdempotencyConflict, inquiry_submit
 from cellclinic.lib.clients import client_key
 from cellclinic.lib.dates import family_today
 from cellclinic.outcomes.disclosure import public_table
-from cellclinic.programs.answers import validate_answers
+from cellclinic.programs.answers import AnswersForm
 from cellclinic.programs.selectors import CurrentProgram, program_get, program_list
 from cellclinic.screening.api_input import screen_input
 from cellclinic.screening.services import clinic_date
@@ -309,15 +309,15 @@ def create_inquiry(
         return Status(
             422, {"errors": [{"field": "program", "message": _("There is no such program.")}]}
         )
-    checked = validate_answers(program.definition, payload.answers, as_of=family_today())
-    if not checked.ok:
-        return Status(422, {"errors": [e.as_dict() for e in checked.errors]})
+    form = AnswersForm(program.definition, payload.answers, as_of=family_today())
+    if not form.is_valid():
+        return Status(422, {"errors": [e.as_dict() for e in form.field_errors()]})
     key = idempotency_key.strip() if idempotency_key else None
     fingerprint = body_fingerprint(payload)
     try:
         inquiry, created = inquiry_submit(
             program=program,
-            answers=checked.answers,
+            answers=form.answers,
             language=get_language(),
             source=Source.API,
             client=client_key(request),

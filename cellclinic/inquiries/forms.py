@@ -1,21 +1,25 @@
 """The inquiry form, generated from a program's items.
 
 Field names are item ids (`cp.epilepsy`), so the form, the API and the screening speak
-the same names. This module only shapes what the template draws; checking is done by
-`cellclinic.programs.answers`.
+the same names. `InquiryForm` is the program's answers form as the page posts it (each
+item's field, from `cellclinic.programs.answers`, reads and checks its answer);
+`form_sections` shapes what the template draws.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from cellclinic.programs.answers import AnswerField, AnswersForm, is_missing
 from cellclinic.programs.schema import Item, ProgramDefinition
 
 SECTION_TITLES = {
@@ -27,6 +31,29 @@ SECTION_TITLES = {
 }
 HONEYPOT = "website"
 DOCUMENTS = "documents"
+
+
+class InquiryForm(AnswersForm):
+    """The family's answers as the page posts them: strings, which each field reads first."""
+
+    def __init__(
+        self, definition: ProgramDefinition, data: QueryDict | None = None, *, as_of: date
+    ) -> None:
+        super().__init__(definition, data, as_of=as_of, posted=True)
+
+    def shown_values(self) -> dict[str, Any]:
+        """What the page shows again: each answer as read from the post, or as it was typed
+        where it cannot be read (a number that is not one)."""
+        values: dict[str, Any] = {}
+        for name in self.fields:
+            raw = self[name].data
+            try:
+                value = cast(AnswerField, self.fields[name]).read_post(raw)
+            except ValidationError:
+                value = raw
+            if not is_missing(value):
+                values[name] = value
+        return values
 
 
 @dataclass

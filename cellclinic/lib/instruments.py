@@ -68,6 +68,13 @@ class BadValue(ValueError):
         self.message = message
 
 
+# The values of the instruments scored from a list, and how a report names them.
+CHOICE_VALUES: dict[str, tuple[dict[str, float], str]] = {
+    "mas": (MAS_VALUES, "one of 0, 1, 1+, 2, 3, 4"),
+    "domain": (DOMAIN_VALUES, "improved, same or worse"),
+}
+
+
 def check_value(
     instrument: Instrument,
     item: str,
@@ -79,40 +86,44 @@ def check_value(
     """The value as stored (normalised text) and its score, or BadValue naming the column."""
     item = item.strip()
     value = value.strip()
-    if instrument.item == "muscle_group":
-        if item not in muscle_groups:
-            raise BadValue("item", f"a muscle group of the program: {', '.join(muscle_groups)}")
-    elif instrument.item == "domain":
-        if item not in domains:
-            raise BadValue("item", f"a domain of the program: {', '.join(domains)}")
-    elif instrument.item == "drooling":
-        if item not in DROOLING_ITEMS:
-            raise BadValue("item", "severity or frequency")
-    elif item:
-        raise BadValue("item", f"empty for {instrument.id}")
-    if instrument.id == "mas":
-        if value not in MAS_VALUES:
-            raise BadValue("value", "one of 0, 1, 1+, 2, 3, 4")
-        return value, MAS_VALUES[value]
-    if instrument.id == "domain":
-        if value not in DOMAIN_VALUES:
-            raise BadValue("value", "improved, same or worse")
-        return value, DOMAIN_VALUES[value]
+    _check_item(instrument, item, muscle_groups=muscle_groups, domains=domains)
+    if instrument.id in CHOICE_VALUES:
+        scores, expected = CHOICE_VALUES[instrument.id]
+        if value not in scores:
+            raise BadValue("value", expected)
+        return value, scores[value]
     low, high = (
-        DROOLING_ITEMS[item]
-        if instrument.item == "drooling"
-        else (
-            instrument.low,
-            instrument.high,
-        )
+        DROOLING_ITEMS[item] if instrument.item == "drooling" else (instrument.low, instrument.high)
     )
+    return _check_number(value, low, high, instrument.step)
+
+
+def _check_item(
+    instrument: Instrument, item: str, *, muscle_groups: tuple[str, ...], domains: tuple[str, ...]
+) -> None:
+    """The item column: one of the instrument's items, or empty when it has none."""
+    allowed = {
+        "muscle_group": (
+            muscle_groups,
+            f"a muscle group of the program: {', '.join(muscle_groups)}",
+        ),
+        "domain": (domains, f"a domain of the program: {', '.join(domains)}"),
+        "drooling": (tuple(DROOLING_ITEMS), "severity or frequency"),
+        "": (("",), f"empty for {instrument.id}"),
+    }
+    items, expected = allowed[instrument.item]
+    if item not in items:
+        raise BadValue("item", expected)
+
+
+def _check_number(value: str, low: float, high: float, step: Decimal) -> tuple[str, float]:
     try:
         number = Decimal(value)
     except InvalidOperation:
         raise BadValue("value", f"a number from {low:g} to {high:g}") from None
     if not number.is_finite() or not low <= number <= high:
         raise BadValue("value", f"a number from {low:g} to {high:g}")
-    if number % instrument.step != 0:
-        raise BadValue("value", f"in steps of {instrument.step}")
+    if number % step != 0:
+        raise BadValue("value", f"in steps of {step}")
     text = str(int(number)) if number == number.to_integral() else format(number.normalize(), "f")
     return text, float(number)

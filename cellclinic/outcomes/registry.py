@@ -14,11 +14,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from cellclinic.lib.bands import age_band, onset_band
 from cellclinic.lib.instruments import INSTRUMENTS, TIMEPOINTS, BadValue, check_value
@@ -40,6 +42,7 @@ PATIENT_COLUMNS = (
 )
 ASSESSMENT_COLUMNS = ("patient_id", "timepoint", "date", "instrument", "item", "value")
 SEXES = ("female", "male", "other", "unknown")
+PATIENT_DATES = ("birth_date", "onset_date", "first_treatment", "last_treatment")
 CARE_PREFIX = "cc-"  # the clinic's own patients (outcomes.services.registry_sync_care)
 PATIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 BATCH = 5000
@@ -205,6 +208,128 @@ def registry_import(
     return result
 
 
+class PatientRow(BaseModel):
+    """One row of patients.csv, each column checked on its own (pydantic reports every bad
+    column). The validation context gives `programs` (a `_Programs`) and `today`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    patient_id: str
+    program: str
+    subtype: str
+    sex: str
+    birth_date: date | None
+    onset_date: date | None
+    first_treatment: date | None
+    last_treatment: date | None
+
+    @field_validator("patient_id")
+    @classmethod
+    def _patient_id(cls, value: str) -> str:
+        if not PATIENT_ID.match(value):
+            raise _row_error("1 to 64 letters, digits, dots, dashes or underscores")
+        if value.startswith(CARE_PREFIX):
+            raise _row_error(f"ids starting with {CARE_PREFIX} are the clinic's own patients")
+        return value
+
+    @field_validator("program")
+    @classmethod
+    def _program(cls, value: str, info: ValidationInfo) -> str:
+        if _definition(info, value) is None:
+            raise _row_error("not a program with outcome measures")
+        return value
+
+    @field_validator("subtype")
+    @classmethod
+    def _subtype(cls, value: str, info: ValidationInfo) -> str:
+        definition = _definition(info, info.data.get("program"))
+        if definition is not None and definition.outcomes is not None:
+            choices = definition.item(definition.outcomes.subtype_item).choices
+            if value not in choices:
+                raise _row_error(f"one of {', '.join(choices)}")
+        return value
+
+    @field_validator("sex")
+    @classmethod
+    def _sex(cls, value: str) -> str:
+        if value not in SEXES:
+            raise _row_error(f"one of {', '.join(SEXES)}")
+        return value
+
+    @field_validator(*PATIENT_DATES, mode="before")
+    @classmethod
+    def _a_date(cls, value: str, info: ValidationInfo) -> date | None:
+        if not value:
+            return None
+        parsed = _date(value)
+        if parsed is None:
+            raise _row_error("a date as YYYY-MM-DD")
+        if parsed > _context(info)["today"]:
+            raise _row_error("in the future")
+        return parsed
+
+
+def _row_error(message: str) -> PydanticCustomError:
+    return PydanticCustomError("registry", message)
+
+
+def _context(info: ValidationInfo) -> dict[str, Any]:
+    if not isinstance(info.context, dict):
+        raise TypeError("a patient row is checked with its programs and today as context")
+    return info.context
+
+
+def _definition(info: ValidationInfo, slug: str | None) -> ProgramDefinition | None:
+    found = _context(info)["programs"].get(slug) if slug is not None else None
+    return found[1] if found else None
+
+
+def _before(later: date | None, earlier: date | None) -> bool:
+    return later is not None and earlier is not None and later < earlier
+
+
+# The rules between a patient's dates, in the order a report names them: (column, message,
+# whether the row breaks it). A date that is malformed takes no part; one in the future does.
+DATE_RULES: tuple[tuple[str, str, Callable[[dict[str, date | None]], bool]], ...] = (
+    ("onset_date", "before the birth date", lambda d: _before(d["onset_date"], d["birth_date"])),
+    (
+        "first_treatment",
+        "required when last_treatment is given",
+        lambda d: d["last_treatment"] is not None and d["first_treatment"] is None,
+    ),
+    (
+        "first_treatment",
+        "before the birth date",
+        lambda d: _before(d["first_treatment"], d["birth_date"]),
+    ),
+    (
+        "first_treatment",
+        "before the onset",
+        lambda d: _before(d["first_treatment"], d["onset_date"]),
+    ),
+    (
+        "last_treatment",
+        "before first_treatment",
+        lambda d: _before(d["last_treatment"], d["first_treatment"]),
+    ),
+)
+
+
+def _presence_problems(
+    row: dict[str, str], definition: ProgramDefinition | None
+) -> Iterator[tuple[str, str]]:
+    """The dates a row must give, or must leave empty, for its program."""
+    if not row["birth_date"]:
+        yield "birth_date", "required"
+    if definition is None or definition.outcomes is None:
+        return
+    uses_onset = "onset_band" in definition.outcomes.groupings
+    if uses_onset and not row["onset_date"]:
+        yield "onset_date", "required for this program"
+    if not uses_onset and row["onset_date"]:
+        yield "onset_date", "empty for this program"
+
+
 def _check_patient(
     number: int,
     row: dict[str, str],
@@ -212,70 +337,31 @@ def _check_patient(
     today: date,
     errors: list[RowError],
 ) -> RegistryPatient | None:
-    before = len(errors)
-
-    def bad(column: str, message: str) -> None:
-        errors.append(RowError("patients.csv", number, column, message))
-
-    if not PATIENT_ID.match(row["patient_id"]):
-        bad("patient_id", "1 to 64 letters, digits, dots, dashes or underscores")
-    elif row["patient_id"].startswith(CARE_PREFIX):
-        bad("patient_id", f"ids starting with {CARE_PREFIX} are the clinic's own patients")
+    """The row's patient, or None with each bad column in `errors`: first the columns on
+    their own (`PatientRow`), then the dates the program needs and their order."""
+    problems: list[tuple[str, str]] = []
+    checked: PatientRow | None = None
+    try:
+        checked = PatientRow.model_validate(row, context={"programs": programs, "today": today})
+    except ValidationError as exc:
+        problems += [(str(e["loc"][0]), e["msg"]) for e in exc.errors()]
     found = programs.get(row["program"])
-    definition = found[1] if found else None
-    if definition is None:
-        bad("program", "not a program with outcome measures")
-    else:
-        assert definition.outcomes is not None  # nosec B101  # narrows the type for mypy, not a check of input
-        choices = definition.item(definition.outcomes.subtype_item).choices
-        if row["subtype"] not in choices:
-            bad("subtype", f"one of {', '.join(choices)}")
-    if row["sex"] not in SEXES:
-        bad("sex", f"one of {', '.join(SEXES)}")
-    dates: dict[str, date | None] = {}
-    for column in ("birth_date", "onset_date", "first_treatment", "last_treatment"):
-        text = row[column]
-        if not text:
-            dates[column] = None
-            continue
-        parsed = _date(text)
-        if parsed is None:
-            bad(column, "a date as YYYY-MM-DD")
-        elif parsed > today:
-            bad(column, "in the future")
-        dates[column] = parsed
-    birth, onset = dates["birth_date"], dates["onset_date"]
-    first, last = dates["first_treatment"], dates["last_treatment"]
-    if not row["birth_date"]:
-        bad("birth_date", "required")
-    uses_onset = definition is not None and "onset_band" in (
-        definition.outcomes.groupings if definition.outcomes else ()
-    )
-    if definition is not None and uses_onset and not row["onset_date"]:
-        bad("onset_date", "required for this program")
-    if definition is not None and not uses_onset and row["onset_date"]:
-        bad("onset_date", "empty for this program")
-    if birth and onset and onset < birth:
-        bad("onset_date", "before the birth date")
-    if last and not first:
-        bad("first_treatment", "required when last_treatment is given")
-    if birth and first and first < birth:
-        bad("first_treatment", "before the birth date")
-    if onset and first and first < onset:
-        bad("first_treatment", "before the onset")
-    if first and last and last < first:
-        bad("last_treatment", "before first_treatment")
-    if len(errors) > before or found is None or birth is None:
+    problems += _presence_problems(row, found[1] if found else None)
+    dates = {column: _date(row[column]) if row[column] else None for column in PATIENT_DATES}
+    problems += [(column, message) for column, message, broken in DATE_RULES if broken(dates)]
+    errors += [RowError("patients.csv", number, column, message) for column, message in problems]
+    if problems or checked is None or found is None or checked.birth_date is None:
         return None
+    birth, onset, first = checked.birth_date, checked.onset_date, checked.first_treatment
     return RegistryPatient(
-        patient_id=row["patient_id"],
+        patient_id=checked.patient_id,
         program=found[0],
-        subtype=row["subtype"],
-        sex=row["sex"],
+        subtype=checked.subtype,
+        sex=checked.sex,
         birth_date=birth,
         onset_date=onset,
         first_treatment=first,
-        last_treatment=last,
+        last_treatment=checked.last_treatment,
         age_band=age_band(birth, first) if first else "",
         onset_band=onset_band(onset, first) if onset and first else "",
     )

@@ -1,8 +1,10 @@
-"""Checks a family's answers against a program's items.
+"""Checks a family's answers against a program's items: a Django form built from the items.
 
-One code path for the HTML form, the API and the screening: the form turns posted strings
-into JSON-typed values (`parse_form`), then everything goes through `validate_answers`,
-which returns cleaned answers and one error per bad field, in the active language.
+One code path for the HTML form, the API and the screening. `AnswersForm` has one field a
+item, of the field class of the item's kind (`FIELDS`); each field cleans its own answer,
+and `clean()` applies the rules between items. The API and the screening give JSON-typed
+values; the page posts strings, which each field first reads (`posted=True`, see
+`AnswerField.read_post`). Errors name one field each, in the active language.
 """
 
 from __future__ import annotations
@@ -10,14 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 import phonenumbers
 from dateutil.relativedelta import relativedelta
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.http import QueryDict
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -36,19 +39,6 @@ class FieldError:
         return {"field": self.field, "message": self.message}
 
 
-@dataclass(frozen=True)
-class Checked:
-    answers: dict[str, Any]
-    errors: list[FieldError]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def errors_by_field(self) -> dict[str, str]:
-        return {error.field: error.message for error in self.errors}
-
-
 def age_on(birth_date: date, as_of: date) -> int:
     """Whole years at `as_of` as relativedelta counts them: 5 on the fifth birthday."""
     return relativedelta(as_of, birth_date).years
@@ -56,6 +46,12 @@ def age_on(birth_date: date, as_of: date) -> int:
 
 def is_missing(value: Any) -> bool:
     return value is None or value == "" or value == []
+
+
+def _has_control_characters(value: Any) -> bool:
+    if isinstance(value, list):
+        return any(isinstance(v, str) and has_control_characters(v) for v in value)
+    return isinstance(value, str) and has_control_characters(value)
 
 
 def _parse_date(value: Any) -> date | None:
@@ -67,183 +63,286 @@ def _parse_date(value: Any) -> date | None:
         return None
 
 
-def _check_one(item: Item, value: Any, as_of: date) -> tuple[Any, str | None]:
-    """The cleaned value of one present answer, or an error message."""
-    kind = item.type
-    if isinstance(value, str) and has_control_characters(value):
-        return None, _("Remove the invisible control characters from this answer.")
-    if isinstance(value, list) and any(
-        isinstance(v, str) and has_control_characters(v) for v in value
-    ):
-        return None, _("Remove the invisible control characters from this answer.")
-    if kind == "text":
+class AnswerField(forms.Field):
+    """One item's answer: a missing answer is None (an error when required), a present one
+    is checked by the kind's `check`, which returns the cleaned value."""
+
+    def __init__(self, item: Item, *, as_of: date, posted: bool, required: bool) -> None:
+        super().__init__(required=required, label=item.id)
+        self.item = item
+        self.as_of = as_of
+        self.posted = posted
+
+    def read_post(self, raw: Any) -> Any:
+        """The JSON-typed answer a posted string stands for (trimmed; blank is missing)."""
+        text = (raw or "").strip()
+        return text or None
+
+    def check(self, value: Any) -> Any:
+        raise NotImplementedError
+
+    def clean(self, value: Any) -> Any:
+        if self.posted:
+            value = self.read_post(value)
+        if is_missing(value):
+            return self._missing()
+        if _has_control_characters(value):
+            raise ValidationError(
+                _("Remove the invisible control characters from this answer."), code="control"
+            )
+        cleaned = self.check(value)
+        return self._missing() if is_missing(cleaned) else cleaned  # blank once trimmed
+
+    def _missing(self) -> None:
+        if self.required:
+            raise ValidationError(_("This field is required."), code="required")
+        return None
+
+
+class TextAnswer(AnswerField):
+    def check(self, value: Any) -> str:
         if not isinstance(value, str):
-            return None, _("Enter text.")
+            raise ValidationError(_("Enter text."), code="type")
         value = value.strip()
-        if item.max_length is not None and len(value) > item.max_length:
-            return None, _("Use at most %(limit)d characters (this has %(count)d).") % {
-                "limit": item.max_length,
-                "count": len(value),
-            }
-        return value, None
-    if kind == "choice":
-        if not isinstance(value, str) or value not in item.choices:
-            return None, _("Choose one of the options offered.")
-        return value, None
-    if kind == "multi_choice":
+        limit = self.item.max_length
+        if limit is not None and len(value) > limit:
+            raise ValidationError(
+                _("Use at most %(limit)d characters (this has %(count)d)."),
+                code="max_length",
+                params={"limit": limit, "count": len(value)},
+            )
+        return value
+
+
+class ChoiceAnswer(AnswerField):
+    def check(self, value: Any) -> str:
+        if not isinstance(value, str) or value not in self.item.choices:
+            raise ValidationError(_("Choose one of the options offered."), code="choice")
+        return value
+
+
+class MultiChoiceAnswer(AnswerField):
+    """Several of the options, each once; cleaned into the order the program gives them."""
+
+    widget = forms.SelectMultiple  # reads every posted value of the name
+
+    def read_post(self, raw: Any) -> list[str]:
+        return [v for v in raw or [] if v != ""]
+
+    def check(self, value: Any) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            return None, _("Give a list of the options offered.")
-        if any(v not in item.choices for v in value):
-            return None, _("Choose only among the options offered.")
+            raise ValidationError(_("Give a list of the options offered."), code="type")
+        if any(v not in self.item.choices for v in value):
+            raise ValidationError(_("Choose only among the options offered."), code="choice")
         if len(set(value)) != len(value):
-            return None, _("Choose each option at most once.")
-        return [c for c in item.choices if c in value], None
-    if kind == "boolean":
+            raise ValidationError(_("Choose each option at most once."), code="unique")
+        return [c for c in self.item.choices if c in value]
+
+
+class BooleanAnswer(AnswerField):
+    POSTED: ClassVar[dict[str, bool]] = {"yes": True, "true": True, "on": True}
+    POSTED_NO: ClassVar[tuple[str, ...]] = ("no", "false")
+
+    def read_post(self, raw: Any) -> bool | None:
+        text = super().read_post(raw)
+        if text is None:
+            return None
+        if text in self.POSTED or text in self.POSTED_NO:
+            return text in self.POSTED
+        raise ValidationError(_("Answer yes or no."), code="type")
+
+    def check(self, value: Any) -> bool:
         if not isinstance(value, bool):
-            return None, _("Answer yes or no.")
-        if item.must_be_true and value is not True:
-            return None, _("This must be accepted to send the inquiry.")
-        return value, None
-    if kind == "integer":
+            raise ValidationError(_("Answer yes or no."), code="type")
+        if self.item.must_be_true and value is not True:
+            raise ValidationError(_("This must be accepted to send the inquiry."), code="accept")
+        return value
+
+
+class IntegerAnswer(AnswerField):
+    def read_post(self, raw: Any) -> int | None:
+        text = super().read_post(raw)
+        if text is None:
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            raise ValidationError(_("Enter a whole number."), code="type") from None
+
+    def check(self, value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            return None, _("Enter a whole number.")
-        if item.min_value is not None and value < item.min_value:
-            return None, _("Enter a number of at least %(minimum)d.") % {"minimum": item.min_value}
-        if item.max_value is not None and value > item.max_value:
-            return None, _("Enter a number of at most %(maximum)d.") % {"maximum": item.max_value}
-        return value, None
-    if kind == "date":
+            raise ValidationError(_("Enter a whole number."), code="type")
+        low, high = self.item.min_value, self.item.max_value
+        if low is not None and value < low:
+            raise ValidationError(
+                _("Enter a number of at least %(minimum)d."), code="min", params={"minimum": low}
+            )
+        if high is not None and value > high:
+            raise ValidationError(
+                _("Enter a number of at most %(maximum)d."), code="max", params={"maximum": high}
+            )
+        return value
+
+
+class DateAnswer(AnswerField):
+    """A date as YYYY-MM-DD, cleaned to its ISO form; `as_of` is the family's today."""
+
+    def check(self, value: Any) -> str:
         parsed = _parse_date(value)
         if parsed is None:
-            return None, _("Enter a real date as YYYY-MM-DD.")
-        if item.not_future and parsed > as_of:
-            return None, _("The date cannot be in the future.")
-        if item.max_age_years is not None and age_on(parsed, as_of) > item.max_age_years:
-            return None, _("The date cannot be more than %(years)d years ago.") % {
-                "years": item.max_age_years
-            }
-        return parsed.isoformat(), None
-    if kind == "email":
+            raise ValidationError(_("Enter a real date as YYYY-MM-DD."), code="type")
+        if self.item.not_future and parsed > self.as_of:
+            raise ValidationError(_("The date cannot be in the future."), code="future")
+        years = self.item.max_age_years
+        if years is not None and age_on(parsed, self.as_of) > years:
+            raise ValidationError(
+                _("The date cannot be more than %(years)d years ago."),
+                code="too_old",
+                params={"years": years},
+            )
+        return parsed.isoformat()
+
+
+class EmailAnswer(AnswerField):
+    """An address Django accepts, its domain in lower case."""
+
+    def check(self, value: Any) -> str:
+        invalid = ValidationError(_("Enter a valid e-mail address."), code="email")
         if not isinstance(value, str):
-            return None, _("Enter a valid e-mail address.")
+            raise invalid
         value = value.strip()
         if len(value) > 254:  # the longest address that can be delivered (RFC 5321)
-            return None, _("Enter a valid e-mail address.")
+            raise invalid
         try:
             validate_email(value)
         except ValidationError:
-            return None, _("Enter a valid e-mail address.")
+            raise invalid from None
         local, _at, domain = value.rpartition("@")
-        return f"{local}@{domain.lower()}", None
-    if kind == "phone":
+        return f"{local}@{domain.lower()}"
+
+
+class PhoneAnswer(AnswerField):
+    """A real number of its country's numbering plan, cleaned to E.164."""
+
+    def check(self, value: Any) -> str:
+        invalid = ValidationError(
+            _("Enter a phone number in international format, starting with +."), code="phone"
+        )
         if not isinstance(value, str):
-            return None, _("Enter a phone number in international format, starting with +.")
+            raise invalid
         try:
             number = phonenumbers.parse(value.strip(), None)
         except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_valid_number(number):
-            return None, _("Enter a phone number in international format, starting with +.")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
-    if kind == "country":
+            raise invalid from None
+        if not phonenumbers.is_valid_number(number):
+            raise invalid
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class CountryAnswer(AnswerField):
+    def check(self, value: Any) -> str:
         if not isinstance(value, str) or value.upper() not in dict(countries):
-            return None, _("Choose a country from the list.")
-        return value.upper(), None
-    if kind == "language":
+            raise ValidationError(_("Choose a country from the list."), code="country")
+        return value.upper()
+
+
+class LanguageAnswer(AnswerField):
+    def check(self, value: Any) -> str:
         codes = [code for code, _name in settings.LANGUAGES]
         if not isinstance(value, str) or value.lower() not in codes:
-            return None, _("Choose a language from the list.")
-        return value.lower(), None
-    raise AssertionError(f"unhandled item type {kind}")  # the schema forbids other types
+            raise ValidationError(_("Choose a language from the list."), code="language")
+        return value.lower()
 
 
-def validate_answers(
-    definition: ProgramDefinition,
-    answers: dict[str, Any],
-    *,
-    as_of: date,
-    enforce_required: bool = True,
-    preset_errors: dict[str, str] | None = None,
-) -> Checked:
-    """Clean every answer; name each bad field once.
+FIELDS: dict[str, type[AnswerField]] = {
+    "text": TextAnswer,
+    "choice": ChoiceAnswer,
+    "multi_choice": MultiChoiceAnswer,
+    "boolean": BooleanAnswer,
+    "integer": IntegerAnswer,
+    "date": DateAnswer,
+    "email": EmailAnswer,
+    "phone": PhoneAnswer,
+    "country": CountryAnswer,
+    "language": LanguageAnswer,
+}
 
-    Unknown keys are errors (a typo would otherwise lose an answer silently). A valid
-    answer to an item whose `when` condition does not hold is dropped: without JavaScript
-    the form shows every item, and an answer to a question that does not apply is not
-    kept. A malformed one is reported all the same.
+
+class AnswersForm(forms.Form):
+    """A program's answers, one field an item (named by the item id).
+
+    `data` is JSON-typed answers (API, screening), or with `posted` what the page posted.
+    Unknown keys are errors (a typo would otherwise lose an answer silently); the page only
+    reads its own items. Without `enforce_required` (a screening) any item may be left out.
+    A valid answer to an item whose `when` condition does not hold is dropped: without
+    JavaScript the page shows every item, and an answer to a question that does not apply
+    is not kept. A malformed one is reported all the same.
     """
-    errors: dict[str, str] = dict(preset_errors or {})
-    known = {item.id for item in definition.items}
-    for key in answers:
-        if key not in known:
-            name = key if not has_control_characters(key) else repr(key)
-            errors.setdefault(name, _("This is not a question of this program."))
-    cleaned: dict[str, Any] = {}
-    for item in definition.items:
-        if item.id in errors:
-            continue
-        value = answers.get(item.id)
-        if is_missing(value):
-            if enforce_required and item.required:
-                errors[item.id] = _("This field is required.")
-            continue
-        clean, message = _check_one(item, value, as_of)
-        if message is not None:
-            errors[item.id] = message
-        elif not is_missing(clean):
-            cleaned[item.id] = clean
-        elif enforce_required and item.required:
-            errors[item.id] = _("This field is required.")  # blank once trimmed
-    for item in definition.items:
-        if item.not_before and item.id in cleaned and item.not_before in cleaned:
-            if cleaned[item.id] < cleaned[item.not_before]:
-                errors[item.id] = _("The date cannot be before %(other)s.") % {
-                    "other": definition.item(item.not_before).label.get(_language())
+
+    def __init__(
+        self,
+        definition: ProgramDefinition,
+        data: Any = None,
+        *,
+        as_of: date,
+        enforce_required: bool = True,
+        posted: bool = False,
+    ) -> None:
+        super().__init__(data)
+        self.definition = definition
+        self.as_of = as_of
+        self.posted = posted
+        self._answers: dict[str, Any] = {}
+        for item in definition.items:
+            self.fields[item.id] = FIELDS[item.type](
+                item, as_of=as_of, posted=posted, required=enforce_required and item.required
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.posted:
+            self._refuse_unknown_keys()
+        answers = {name: value for name, value in cleaned.items() if not is_missing(value)}
+        self._check_not_before(answers)
+        for item in self.definition.items:  # in order: a dropped answer drops what hangs on it
+            if item.when is not None and not item.when.holds(answers):
+                answers.pop(item.id, None)
+        self._answers = answers
+        return cleaned
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        """The cleaned answers that apply (checking the form first if it has not been)."""
+        self.is_valid()  # checks the form once; the answers are kept either way
+        return self._answers
+
+    def _refuse_unknown_keys(self) -> None:
+        for key in self.data:
+            if key not in self.fields:
+                name = key if not has_control_characters(key) else repr(key)
+                message = _("This is not a question of this program.")
+                self.add_error(None, ValidationError(message, code="unknown", params={"key": name}))
+
+    def _check_not_before(self, answers: dict[str, Any]) -> None:
+        """A date item's answer is not before the date of the item it names."""
+        language = get_language() or settings.LANGUAGE_CODE
+        for item in self.definition.items:
+            other = item.not_before
+            if not other or item.id not in answers or other not in answers:
+                continue
+            if answers[item.id] < answers[other]:
+                message = _("The date cannot be before %(other)s.") % {
+                    "other": self.definition.item(other).label.get(language)
                 }
-                del cleaned[item.id]
-    for item in definition.items:
-        if item.when is not None and not item.when.holds(cleaned):
-            cleaned.pop(item.id, None)  # a malformed answer is still reported
-    ordered = [
-        FieldError(item.id, errors[item.id]) for item in definition.items if item.id in errors
-    ]
-    ordered += [FieldError(key, message) for key, message in errors.items() if key not in known]
-    return Checked(answers=cleaned, errors=ordered)
+                self.add_error(item.id, ValidationError(message, code="not_before"))
+                del answers[item.id]
 
+    def field_errors(self) -> list[FieldError]:
+        """One error a bad field, in the order of the items, then each unknown key."""
+        errors = self.errors
+        named = [FieldError(name, str(errors[name][0])) for name in self.fields if name in errors]
+        unknown = self.non_field_errors().as_data()
+        return named + [FieldError(e.params["key"], e.messages[0]) for e in unknown if e.params]
 
-def _language() -> str:
-    from django.utils.translation import get_language
-
-    return get_language() or settings.LANGUAGE_CODE
-
-
-def parse_form(
-    definition: ProgramDefinition, data: QueryDict
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Posted form strings to JSON-typed answers; errors for what cannot be read."""
-    answers: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for item in definition.items:
-        if item.type == "multi_choice":
-            values = [v for v in data.getlist(item.id) if v != ""]
-            if values:
-                answers[item.id] = values
-            continue
-        raw = (data.get(item.id) or "").strip()
-        if raw == "":
-            continue
-        if item.type == "boolean":
-            if raw in ("yes", "true", "on"):
-                answers[item.id] = True
-            elif raw in ("no", "false"):
-                answers[item.id] = False
-            else:
-                errors[item.id] = _("Answer yes or no.")
-        elif item.type == "integer":
-            try:
-                answers[item.id] = int(raw)
-            except ValueError:
-                errors[item.id] = _("Enter a whole number.")
-        else:
-            answers[item.id] = raw
-    return answers, errors
+    def errors_by_field(self) -> dict[str, str]:
+        return {error.field: error.message for error in self.field_errors()}

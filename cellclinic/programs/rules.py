@@ -32,7 +32,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from cellclinic.programs.answers import age_on
-from cellclinic.programs.schema import ProgramDefinition
+from cellclinic.programs.schema import Item, ProgramDefinition
 
 BIRTH_DATE = "patient.birth_date"
 Tri = bool | None  # True, False, or None for unknown
@@ -122,71 +122,108 @@ def parse_condition(raw: Any, definition: ProgramDefinition, where: str) -> Node
     if not isinstance(raw, dict) or not raw:
         raise RuleError(f"{where}: a condition is a mapping such as {{item: ..., equals: ...}}")
     keys = set(raw)
-    if keys <= {"all", "any"} and len(keys) == 1:
-        key = next(iter(keys))
-        children = raw[key]
-        if not isinstance(children, list) or not children:
-            raise RuleError(f"{where}.{key}: give a non-empty list of conditions")
-        parsed = tuple(
-            parse_condition(child, definition, f"{where}.{key}[{i}]")
-            for i, child in enumerate(children)
-        )
-        return All(parsed) if key == "all" else AnyOf(parsed)
-    if keys == {"not"}:
-        return Not(parse_condition(raw["not"], definition, f"{where}.not"))
-    if keys == {"missing"}:
-        _item(definition, raw["missing"], f"{where}.missing")
-        return Missing(raw["missing"])
-    if keys == {"age"}:
-        test = raw["age"]
-        if not isinstance(test, dict) or len(test) != 1 or next(iter(test)) not in COMPARISONS:
-            raise RuleError(f"{where}.age: give one of {', '.join(COMPARISONS)}, e.g. {{lt: 5}}")
-        op, years = next(iter(test.items()))
-        if isinstance(years, bool) or not isinstance(years, int) or years < 0:
-            raise RuleError(f"{where}.age.{op}: a whole number of years")
-        _item(definition, BIRTH_DATE, f"{where}.age")
-        return Age(op, years)
+    if len(keys) == 1 and keys <= set(COMBINATIONS):
+        (key,) = keys
+        return COMBINATIONS[key](raw[key], definition, f"{where}.{key}")
     if "item" not in keys or len(keys) != 2:
         raise RuleError(f"{where}: unknown condition {sorted(keys)}")
-    item_id = raw["item"]
-    item = _item(definition, item_id, f"{where}.item")
+    item = _item(definition, raw["item"], f"{where}.item")
     (test_name,) = keys - {"item"}
-    value = raw[test_name]
     at = f"{where}.{test_name}"
-    if test_name in ("equals", "in"):
-        values = (value,) if test_name == "equals" else value
-        if item.type != "choice":
-            raise RuleError(f"{at}: {item_id} is a {item.type} item; '{test_name}' needs a choice")
-        _values_in(values, item.choices, item_id, at)
-        return OneOf(item_id, tuple(values))
-    if test_name in ("contains", "contains_any"):
-        values = (value,) if test_name == "contains" else value
-        if item.type != "multi_choice":
-            raise RuleError(
-                f"{at}: {item_id} is a {item.type} item; '{test_name}' needs a multi-choice"
-            )
-        _values_in(values, item.choices, item_id, at)
-        return Contains(item_id, tuple(values))
-    if test_name in COMPARISONS:
-        if item.type != "integer":
-            raise RuleError(f"{at}: {item_id} is a {item.type} item; '{test_name}' needs a number")
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise RuleError(f"{at}: compare with a whole number")
-        return Compare(item_id, test_name, value)
-    if test_name == "is":
-        if item.type != "boolean" or not isinstance(value, bool):
-            raise RuleError(f"{at}: 'is' tests a yes/no item against true or false")
-        return IsBool(item_id, value)
-    if test_name in ("on_or_after_months_ago", "before_months_ago"):
-        if item.type != "date":
-            raise RuleError(f"{at}: {item_id} is a {item.type} item; '{test_name}' needs a date")
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise RuleError(f"{at}: a whole number of months")
-        return MonthsAgo(item_id, test_name == "on_or_after_months_ago", value)
-    raise RuleError(f"{at}: unknown test '{test_name}'")
+    parse_test = ITEM_TESTS.get(test_name)
+    if parse_test is None:
+        raise RuleError(f"{at}: unknown test '{test_name}'")
+    return parse_test(item, test_name, raw[test_name], at)
 
 
-def _item(definition: ProgramDefinition, item_id: Any, where: str) -> Any:
+def _parse_list(raw: Any, definition: ProgramDefinition, at: str) -> tuple[Node, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise RuleError(f"{at}: give a non-empty list of conditions")
+    return tuple(parse_condition(child, definition, f"{at}[{i}]") for i, child in enumerate(raw))
+
+
+def _parse_age(raw: Any, definition: ProgramDefinition, at: str) -> Age:
+    if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in COMPARISONS:
+        raise RuleError(f"{at}: give one of {', '.join(COMPARISONS)}, e.g. {{lt: 5}}")
+    op, years = next(iter(raw.items()))
+    if not _is_whole(years) or years < 0:
+        raise RuleError(f"{at}.{op}: a whole number of years")
+    _item(definition, BIRTH_DATE, at)
+    return Age(op, years)
+
+
+def _parse_missing(raw: Any, definition: ProgramDefinition, at: str) -> Missing:
+    _item(definition, raw, at)
+    return Missing(raw)
+
+
+# The conditions that are not about one item: each takes (value, definition, where).
+COMBINATIONS: dict[str, Callable[[Any, ProgramDefinition, str], Node]] = {
+    "all": lambda raw, definition, at: All(_parse_list(raw, definition, at)),
+    "any": lambda raw, definition, at: AnyOf(_parse_list(raw, definition, at)),
+    "not": lambda raw, definition, at: Not(parse_condition(raw, definition, at)),
+    "missing": _parse_missing,
+    "age": _parse_age,
+}
+
+
+def _is_whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _needs(item: Item, kind: str, test_name: str, at: str, what: str) -> None:
+    if item.type != kind:
+        raise RuleError(f"{at}: {item.id} is a {item.type} item; '{test_name}' needs {what}")
+
+
+def _parse_one_of(item: Item, test_name: str, value: Any, at: str) -> OneOf:
+    values = (value,) if test_name == "equals" else value
+    _needs(item, "choice", test_name, at, "a choice")
+    _values_in(values, item.choices, item.id, at)
+    return OneOf(item.id, tuple(values))
+
+
+def _parse_contains(item: Item, test_name: str, value: Any, at: str) -> Contains:
+    values = (value,) if test_name == "contains" else value
+    _needs(item, "multi_choice", test_name, at, "a multi-choice")
+    _values_in(values, item.choices, item.id, at)
+    return Contains(item.id, tuple(values))
+
+
+def _parse_compare(item: Item, test_name: str, value: Any, at: str) -> Compare:
+    _needs(item, "integer", test_name, at, "a number")
+    if not _is_whole(value):
+        raise RuleError(f"{at}: compare with a whole number")
+    return Compare(item.id, test_name, value)
+
+
+def _parse_is(item: Item, test_name: str, value: Any, at: str) -> IsBool:
+    if item.type != "boolean" or not isinstance(value, bool):
+        raise RuleError(f"{at}: 'is' tests a yes/no item against true or false")
+    return IsBool(item.id, value)
+
+
+def _parse_months_ago(item: Item, test_name: str, value: Any, at: str) -> MonthsAgo:
+    _needs(item, "date", test_name, at, "a date")
+    if not _is_whole(value) or value < 0:
+        raise RuleError(f"{at}: a whole number of months")
+    return MonthsAgo(item.id, test_name == "on_or_after_months_ago", value)
+
+
+# The tests on one item's answer: each takes (item, test name, value, where).
+ITEM_TESTS: dict[str, Callable[[Item, str, Any, str], Node]] = {
+    "equals": _parse_one_of,
+    "in": _parse_one_of,
+    "contains": _parse_contains,
+    "contains_any": _parse_contains,
+    **dict.fromkeys(COMPARISONS, _parse_compare),
+    "is": _parse_is,
+    "on_or_after_months_ago": _parse_months_ago,
+    "before_months_ago": _parse_months_ago,
+}
+
+
+def _item(definition: ProgramDefinition, item_id: Any, where: str) -> Item:
     if not isinstance(item_id, str):
         raise RuleError(f"{where}: name an item id")
     try:
@@ -233,55 +270,11 @@ class Thresholds:
 
 def compile_python(node: Node) -> Test:
     """A callable (answers, thresholds) -> True / False / None (unknown)."""
-    if isinstance(node, All):
-        children = [compile_python(child) for child in node.children]
+    return PYTHON[type(node)](node)
 
-        def all_of(answers: dict[str, Any], t: Thresholds) -> Tri:
-            result: Tri = True
-            for child in children:
-                value = child(answers, t)
-                if value is False:
-                    return False
-                if value is None:
-                    result = None
-            return result
 
-        return all_of
-    if isinstance(node, AnyOf):
-        children = [compile_python(child) for child in node.children]
-
-        def any_of(answers: dict[str, Any], t: Thresholds) -> Tri:
-            result: Tri = False
-            for child in children:
-                value = child(answers, t)
-                if value is True:
-                    return True
-                if value is None:
-                    result = None
-            return result
-
-        return any_of
-    if isinstance(node, Not):
-        child = compile_python(node.child)
-
-        def negate(answers: dict[str, Any], t: Thresholds) -> Tri:
-            value = child(answers, t)
-            return None if value is None else not value
-
-        return negate
-    if isinstance(node, Missing):
-        key = node.item
-        return lambda answers, t: answers.get(key) is None
-    if isinstance(node, Age):
-        op, years = node.op, node.years
-
-        def age_test(answers: dict[str, Any], t: Thresholds) -> Tri:
-            birth = answers.get(BIRTH_DATE)
-            if birth is None:
-                return None
-            return _compare(age_on(date.fromisoformat(birth), t.as_of), op, years)
-
-        return age_test
+def _python_item(node: OneOf | Compare | Contains | IsBool | MonthsAgo) -> Test:
+    """A test of one item's answer: unknown when it is missing."""
     key = node.item
 
     def test(answers: dict[str, Any], t: Thresholds) -> Tri:
@@ -291,6 +284,60 @@ def compile_python(node: Node) -> Test:
         return _test_value(node, value, t)
 
     return test
+
+
+def _kleene(children: list[Test], decisive: bool) -> Test:
+    """all (decisive False) or any (decisive True): one decisive child decides; otherwise
+    an unknown child makes the whole unknown."""
+
+    def combined(answers: dict[str, Any], t: Thresholds) -> Tri:
+        result: Tri = not decisive
+        for child in children:
+            value = child(answers, t)
+            if value is decisive:
+                return decisive
+            if value is None:
+                result = None
+        return result
+
+    return combined
+
+
+def _python_not(node: Not) -> Test:
+    child = compile_python(node.child)
+
+    def negate(answers: dict[str, Any], t: Thresholds) -> Tri:
+        value = child(answers, t)
+        return None if value is None else not value
+
+    return negate
+
+
+def _python_age(node: Age) -> Test:
+    op, years = node.op, node.years
+
+    def age_test(answers: dict[str, Any], t: Thresholds) -> Tri:
+        birth = answers.get(BIRTH_DATE)
+        if birth is None:
+            return None
+        return _compare(age_on(date.fromisoformat(birth), t.as_of), op, years)
+
+    return age_test
+
+
+def _python_missing(node: Missing) -> Test:
+    key = node.item
+    return lambda answers, t: answers.get(key) is None
+
+
+PYTHON: dict[type, Callable[[Any], Test]] = {
+    All: lambda node: _kleene([compile_python(child) for child in node.children], False),
+    AnyOf: lambda node: _kleene([compile_python(child) for child in node.children], True),
+    Not: _python_not,
+    Missing: _python_missing,
+    Age: _python_age,
+    **dict.fromkeys((OneOf, Compare, Contains, IsBool, MonthsAgo), _python_item),
+}
 
 
 def _compare(left: int, op: str, right: int) -> bool:
@@ -353,47 +400,78 @@ SQL_OPS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 
 def compile_sql(node: Node, dialect: Dialect, t: Thresholds) -> tuple[str, list[Any]]:
     """A boolean SQL expression that is NULL where the Python form gives None."""
-    if isinstance(node, (All, AnyOf)):
-        parts = [compile_sql(child, dialect, t) for child in node.children]
-        joiner = " AND " if isinstance(node, All) else " OR "
-        return "(" + joiner.join(sql for sql, _ in parts) + ")", [p for _, ps in parts for p in ps]
-    if isinstance(node, Not):
-        sql, params = compile_sql(node.child, dialect, t)
-        return f"(NOT {sql})", params
-    if isinstance(node, Missing):
-        sql, params = dialect.text(node.item)
-        return f"({sql} IS NULL)", params
-    if isinstance(node, Age):
-        sql, params = dialect.text(BIRTH_DATE)
-        # age >= N  <=>  birth <= the latest birth date with age N
-        cutoff_n = t.birth_cutoff(node.years)
-        cutoff_n1 = t.birth_cutoff(node.years + 1)
-        condition = {
-            "gte": f"({sql} <= %s)",
-            "lt": f"({sql} > %s)",
-            "gt": f"({sql} <= %s)",
-            "lte": f"({sql} > %s)",
-        }[node.op]
-        return condition, params + [cutoff_n1 if node.op in ("gt", "lte") else cutoff_n]
-    if isinstance(node, OneOf):
-        sql, params = dialect.text(node.item)
-        marks = ", ".join(["%s"] * len(node.values))
-        return f"({sql} IN ({marks}))", params + list(node.values)
-    if isinstance(node, Contains):
-        sql, params = dialect.text(node.item)
-        tests, values = [], []
-        for value in node.values:
-            tests.append(f"{dialect.position(sql, '%s')} > 0")
-            values.extend(params + [f'"{value}"'])
-        return "(" + " OR ".join(tests) + ")", values
-    if isinstance(node, Compare):
-        sql, params = dialect.integer(node.item)
-        return f"({sql} {SQL_OPS[node.op]} %s)", params + [node.value]
-    if isinstance(node, IsBool):
-        sql, params = dialect.text(node.item)
-        return f"({sql} = '{dialect.boolean_literal(node.value)}')", params
-    if isinstance(node, MonthsAgo):
-        sql, params = dialect.text(node.item)
-        op = ">=" if node.on_or_after else "<"
-        return f"({sql} {op} %s)", params + [t.months_ago(node.months)]
-    raise AssertionError(node)
+    return SQL[type(node)](node, dialect, t)
+
+
+Sql = tuple[str, list[Any]]
+
+
+def _sql_all_or_any(node: All | AnyOf, dialect: Dialect, t: Thresholds) -> Sql:
+    parts = [compile_sql(child, dialect, t) for child in node.children]
+    joiner = " AND " if isinstance(node, All) else " OR "
+    return "(" + joiner.join(sql for sql, _ in parts) + ")", [p for _, ps in parts for p in ps]
+
+
+def _sql_not(node: Not, dialect: Dialect, t: Thresholds) -> Sql:
+    sql, params = compile_sql(node.child, dialect, t)
+    return f"(NOT {sql})", params
+
+
+def _sql_missing(node: Missing, dialect: Dialect, t: Thresholds) -> Sql:
+    sql, params = dialect.text(node.item)
+    return f"({sql} IS NULL)", params
+
+
+# age >= N  <=>  birth <= the latest birth date with age N; age > N is age >= N + 1.
+AGE_SQL = {"gte": ("<=", 0), "lt": (">", 0), "gt": ("<=", 1), "lte": (">", 1)}
+
+
+def _sql_age(node: Age, dialect: Dialect, t: Thresholds) -> Sql:
+    sql, params = dialect.text(BIRTH_DATE)
+    op, extra_year = AGE_SQL[node.op]
+    return f"({sql} {op} %s)", params + [t.birth_cutoff(node.years + extra_year)]
+
+
+def _sql_one_of(node: OneOf, dialect: Dialect, t: Thresholds) -> Sql:
+    sql, params = dialect.text(node.item)
+    marks = ", ".join(["%s"] * len(node.values))
+    return f"({sql} IN ({marks}))", params + list(node.values)
+
+
+def _sql_contains(node: Contains, dialect: Dialect, t: Thresholds) -> Sql:
+    sql, params = dialect.text(node.item)
+    tests, values = [], []
+    for value in node.values:
+        tests.append(f"{dialect.position(sql, '%s')} > 0")
+        values.extend(params + [f'"{value}"'])
+    return "(" + " OR ".join(tests) + ")", values
+
+
+def _sql_compare(node: Compare, dialect: Dialect, t: Thresholds) -> Sql:
+    sql, params = dialect.integer(node.item)
+    return f"({sql} {SQL_OPS[node.op]} %s)", params + [node.value]
+
+
+def _sql_is(node: IsBool, dialect: Dialect, t: Thresholds) -> Sql:
+    sql, params = dialect.text(node.item)
+    return f"({sql} = '{dialect.boolean_literal(node.value)}')", params
+
+
+def _sql_months_ago(node: MonthsAgo, dialect: Dialect, t: Thresholds) -> Sql:
+    sql, params = dialect.text(node.item)
+    op = ">=" if node.on_or_after else "<"
+    return f"({sql} {op} %s)", params + [t.months_ago(node.months)]
+
+
+SQL: dict[type, Callable[[Any, Dialect, Thresholds], Sql]] = {
+    All: _sql_all_or_any,
+    AnyOf: _sql_all_or_any,
+    Not: _sql_not,
+    Missing: _sql_missing,
+    Age: _sql_age,
+    OneOf: _sql_one_of,
+    Contains: _sql_contains,
+    Compare: _sql_compare,
+    IsBool: _sql_is,
+    MonthsAgo: _sql_months_ago,
+}

@@ -293,17 +293,7 @@ class ProgramDefinition(Strict):
                 raise ValueError(f"item {item.id} is defined twice")
             seen[item.id] = item
         for item in self.items:
-            if item.when is not None:
-                target = seen.get(item.when.item)
-                if target is None:
-                    raise ValueError(f"{item.id}: 'when' names an unknown item {item.when.item}")
-                bad = [v for v in item.when.values if v not in target.choices]
-                if bad:
-                    raise ValueError(
-                        f"{item.id}: 'when' tests values {item.when.item} lacks: {bad}"
-                    )
-            if item.not_before is not None and seen.get(item.not_before, None) is None:
-                raise ValueError(f"{item.id}: 'not_before' names an unknown item")
+            _check_references(item, seen)
         self._check_screening(seen)
         if self.outcomes is not None:
             subtype = seen.get(self.outcomes.subtype_item)
@@ -340,6 +330,19 @@ class ProgramDefinition(Strict):
 
     def items_in(self, section: str) -> list[Item]:
         return [item for item in self.items if item.section == section]
+
+
+def _check_references(item: Item, seen: dict[str, Item]) -> None:
+    """The items an item's `when` and `not_before` name exist, with the values tested."""
+    if item.when is not None:
+        target = seen.get(item.when.item)
+        if target is None:
+            raise ValueError(f"{item.id}: 'when' names an unknown item {item.when.item}")
+        bad = [v for v in item.when.values if v not in target.choices]
+        if bad:
+            raise ValueError(f"{item.id}: 'when' tests values {item.when.item} lacks: {bad}")
+    if item.not_before is not None and item.not_before not in seen:
+        raise ValueError(f"{item.id}: 'not_before' names an unknown item")
 
 
 class CommonItems(Strict):

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
-from cellclinic.programs.answers import FieldError, validate_answers
+from cellclinic.programs.answers import AnswersForm, FieldError
 from cellclinic.programs.loader import load_directory
 from cellclinic.programs.selectors import program_get
 from cellclinic.screening.engine import Outcome, RuleSet, rule_set_for
@@ -43,7 +43,7 @@ def screen_input(*, program: str, answers: Any, as_of: date) -> Screened:
         return Screened(None, [FieldError("program", _("There is no such program."))])
     if not isinstance(answers, dict):
         return Screened(None, [FieldError("answers", _("Give the answers as a JSON object."))])
-    checked = validate_answers(rule_set.definition, answers, as_of=as_of, enforce_required=False)
-    if not checked.ok:
-        return Screened(None, checked.errors)
-    return Screened(rule_set.screen(checked.answers, as_of=as_of), [])
+    form = AnswersForm(rule_set.definition, answers, as_of=as_of, enforce_required=False)
+    if not form.is_valid():
+        return Screened(None, form.field_errors())
+    return Screened(rule_set.screen(form.answers, as_of=as_of), [])

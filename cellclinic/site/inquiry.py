@@ -9,12 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cellclinic.core.ratelimit import RateLimited
-from cellclinic.inquiries.forms import DOCUMENTS, HONEYPOT, form_sections
+from cellclinic.inquiries.forms import DOCUMENTS, HONEYPOT, InquiryForm, form_sections
 from cellclinic.inquiries.services import Upload, inquiry_submit
 from cellclinic.lib.clients import client_key
 from cellclinic.lib.dates import family_today
 from cellclinic.lib.uploads import UploadRejected, check_upload
-from cellclinic.programs.answers import parse_form, validate_answers
 from cellclinic.programs.selectors import program_get
 
 SESSION_SENT = "inquiry_sent"
@@ -67,10 +66,9 @@ def inquiry_form(request: HttpRequest, slug: str) -> HttpResponse:
     errors: dict[str, str] = {}
     form_error = None
     if request.method == "POST":
-        raw, parse_errors = parse_form(definition, request.POST)
-        checked = validate_answers(definition, raw, as_of=today, preset_errors=parse_errors)
+        form = InquiryForm(definition, request.POST, as_of=today)
         uploads, upload_error = check_uploads(request)
-        errors = checked.errors_by_field()
+        errors = form.errors_by_field()
         if upload_error:
             errors[DOCUMENTS] = upload_error
         if request.POST.get(HONEYPOT):
@@ -79,7 +77,7 @@ def inquiry_form(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 inquiry, _created = inquiry_submit(
                     program=program,
-                    answers=checked.answers,
+                    answers=form.answers,
                     language=language,
                     uploads=uploads,
                     client=client_key(request),
@@ -88,9 +86,7 @@ def inquiry_form(request: HttpRequest, slug: str) -> HttpResponse:
                 return rate_limited_response(request)
             request.session[SESSION_SENT] = {"reference": inquiry.reference, "program": slug}
             return redirect(reverse("inquiry_sent", args=[slug]))
-        values = {**raw}
-        for key in parse_errors:
-            values[key] = request.POST.get(key, "")
+        values = form.shown_values()
     sections = form_sections(
         definition, language=language, values=values, errors=errors, today=today
     )

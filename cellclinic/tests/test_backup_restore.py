@@ -32,12 +32,12 @@ django.setup()
 from cellclinic.accounts.services import staff_user_create
 from cellclinic.inquiries.family import family_url
 from cellclinic.inquiries.services import inquiry_submit
-from cellclinic.programs.answers import validate_answers
+from cellclinic.programs.answers import AnswersForm
 from cellclinic.programs.selectors import program_get
 
 program = program_get(slug="stroke")
-checked = validate_answers(program.definition, json.loads(ANSWERS), as_of=date.today())
-inquiry, _ = inquiry_submit(program=program, answers=checked.answers, language="en")
+form = AnswersForm(program.definition, json.loads(ANSWERS), as_of=date.today())
+inquiry, _ = inquiry_submit(program=program, answers=form.answers, language="en")
 _user, secret = staff_user_create(username="nina", role="coordinator", password="a-long-password-1")
 print(json.dumps({"link": family_url(inquiry), "reference": inquiry.reference, "secret": secret}))
 """

@@ -21,7 +21,7 @@ from cellclinic.accounts.services import staff_user_create, staff_user_reset_cre
 from cellclinic.care.models import Patient
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.inquiries.services import inquiry_submit
-from cellclinic.programs.answers import validate_answers
+from cellclinic.programs.answers import AnswersForm
 from cellclinic.programs.selectors import program_get
 from cellclinic.programs.services import programs_sync
 
@@ -163,10 +163,10 @@ class Command(BaseCommand):
             program = program_get(slug=slug)
             if program is None:
                 continue
-            checked = validate_answers(program.definition, answers, as_of=date.today())  # noqa: DTZ011
-            if not checked.ok:
-                raise AssertionError(f"demo answers for {slug} are invalid: {checked.errors}")
-            inquiry, _ = inquiry_submit(program=program, answers=checked.answers, language=language)
+            form = AnswersForm(program.definition, answers, as_of=date.today())  # noqa: DTZ011
+            if not form.is_valid():
+                raise AssertionError(f"demo answers for {slug} are invalid: {form.field_errors()}")
+            inquiry, _ = inquiry_submit(program=program, answers=form.answers, language=language)
             self.stderr.write(f"sample inquiry {inquiry.reference} ({slug})")
 
     def _care(self) -> None:

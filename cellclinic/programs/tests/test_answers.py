@@ -9,7 +9,7 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cellclinic.programs.answers import age_on, parse_form, validate_answers
+from cellclinic.programs.answers import AnswersForm, age_on
 from cellclinic.programs.loader import load_directory
 from conftest import as_form, build_answers
 
@@ -19,17 +19,21 @@ STROKE = DEFINITIONS["stroke"]
 AS_OF = date(2026, 11, 23)
 
 
+def checked(definition, answers: Any, as_of: date = AS_OF, **options: Any) -> AnswersForm:
+    form = AnswersForm(definition, answers, as_of=as_of, **options)
+    form.is_valid()
+    return form
+
+
 def errors_of(definition, answers: dict[str, Any], as_of: date = AS_OF) -> dict[str, str]:
-    return validate_answers(definition, answers, as_of=as_of).errors_by_field()
+    return checked(definition, answers, as_of=as_of).errors_by_field()
 
 
 def test_valid_answers_pass_and_come_back_cleaned() -> None:
-    checked = validate_answers(
-        CP, build_answers(**{"contact__email": "Maria@Example.ORG"}), as_of=AS_OF
-    )
-    assert checked.ok
-    assert checked.answers["contact.email"] == "Maria@example.org"
-    assert checked.answers["cp.goals"] == ["motor", "speech_language"]
+    form = checked(CP, build_answers(**{"contact__email": "Maria@Example.ORG"}))
+    assert form.is_valid()
+    assert form.answers["contact.email"] == "Maria@example.org"
+    assert form.answers["cp.goals"] == ["motor", "speech_language"]
 
 
 @pytest.mark.parametrize(
@@ -94,18 +98,14 @@ def test_the_stroke_onset_cannot_precede_birth_or_lie_in_the_future() -> None:
 
 def test_program_items_may_be_left_unanswered() -> None:
     answers = {k: v for k, v in build_answers().items() if not k.startswith("cp.")}
-    assert validate_answers(CP, answers, as_of=AS_OF).ok
+    assert checked(CP, answers).is_valid()
 
 
 def test_an_answer_to_a_question_that_does_not_apply_is_not_kept() -> None:
-    checked = validate_answers(
-        CP, build_answers(cp__epilepsy="none", cp__seizure_free_months=12), as_of=AS_OF
-    )
-    assert checked.ok and "cp.seizure_free_months" not in checked.answers
-    checked = validate_answers(
-        CP, build_answers(cp__epilepsy="controlled", cp__seizure_free_months=12), as_of=AS_OF
-    )
-    assert checked.answers["cp.seizure_free_months"] == 12
+    form = checked(CP, build_answers(cp__epilepsy="none", cp__seizure_free_months=12))
+    assert form.is_valid() and "cp.seizure_free_months" not in form.answers
+    form = checked(CP, build_answers(cp__epilepsy="controlled", cp__seizure_free_months=12))
+    assert form.answers["cp.seizure_free_months"] == 12
 
 
 def test_errors_are_written_in_the_active_language() -> None:
@@ -125,14 +125,14 @@ def test_the_form_posts_the_same_answers_as_the_api() -> None:
             query.setlist(key, value)
         else:
             query[key] = value
-    parsed, problems = parse_form(CP, query)
-    assert problems == {}
-    assert parsed == answers
+    form = checked(CP, query, posted=True)
+    assert form.errors_by_field() == {}
+    assert form.answers == answers
 
 
 def test_a_form_number_that_is_not_a_number_is_named() -> None:
     query = QueryDict("cp.seizure_free_months=seven&cp.epilepsy=controlled")
-    _parsed, problems = parse_form(CP, query)
+    problems = checked(CP, query, posted=True, enforce_required=False).errors_by_field()
     assert list(problems) == ["cp.seizure_free_months"]
 
 
@@ -174,13 +174,13 @@ def cp_answer_sets(draw: st.DrawFn) -> dict[str, Any]:
 @given(cp_answer_sets())
 def test_property_validation_is_total_and_clean_answers_revalidate(answers: dict[str, Any]) -> None:
     """Any input gives either errors naming known fields or answers that check again unchanged."""
-    checked = validate_answers(CP, answers, as_of=AS_OF)
-    for error in checked.errors:
+    form = checked(CP, answers)
+    for error in form.field_errors():
         assert error.field in answers or error.field in {i.id for i in CP.items if i.required}
         assert error.message
-    if checked.ok:
-        again = validate_answers(CP, checked.answers, as_of=AS_OF)
-        assert again.ok and again.answers == checked.answers
+    if form.is_valid():
+        again = checked(CP, form.answers)
+        assert again.is_valid() and again.answers == form.answers
         for item in CP.items:
-            if item.id in checked.answers and item.type in ("choice",):
-                assert checked.answers[item.id] in item.choices
+            if item.id in form.answers and item.type in ("choice",):
+                assert form.answers[item.id] in item.choices
