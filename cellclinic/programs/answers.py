@@ -15,7 +15,6 @@ from datetime import date
 from typing import Any, ClassVar
 
 import phonenumbers
-from dateutil.relativedelta import relativedelta
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from cellclinic.lib.dates import age_on
 from cellclinic.lib.text import has_control_characters
 from cellclinic.programs.schema import Item, ProgramDefinition
 
@@ -37,11 +37,6 @@ class FieldError:
 
     def as_dict(self) -> dict[str, str]:
         return {"field": self.field, "message": self.message}
-
-
-def age_on(birth_date: date, as_of: date) -> int:
-    """Whole years at `as_of` as relativedelta counts them: 5 on the fifth birthday."""
-    return relativedelta(as_of, birth_date).years
 
 
 def is_missing(value: Any) -> bool:

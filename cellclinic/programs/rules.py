@@ -27,12 +27,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 
-from cellclinic.programs.answers import age_on
-from cellclinic.programs.schema import Item, ProgramDefinition
+from cellclinic.lib.dates import age_on
+
+if TYPE_CHECKING:  # types only: the schema calls this module to check a file's conditions
+    from cellclinic.programs.schema import Item, ProgramDefinition
 
 BIRTH_DATE = "patient.birth_date"
 Tri = bool | None  # True, False, or None for unknown
