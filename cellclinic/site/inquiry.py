@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -15,6 +15,7 @@ from cellclinic.lib.clients import client_key
 from cellclinic.lib.dates import family_today
 from cellclinic.lib.uploads import UploadRejected, check_upload
 from cellclinic.programs.selectors import program_get
+from cellclinic.site.programs import program_or_404
 
 SESSION_SENT = "inquiry_sent"
 
@@ -56,9 +57,7 @@ def rate_limited_response(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def inquiry_form(request: HttpRequest, slug: str) -> HttpResponse:
-    program = program_get(slug=slug)
-    if program is None:
-        raise Http404
+    program = program_or_404(slug)
     language = get_language()
     definition = program.definition
     today = family_today()

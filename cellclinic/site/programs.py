@@ -4,7 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
-from cellclinic.programs.selectors import program_get, program_list
+from cellclinic.programs.selectors import CurrentProgram, program_get, program_list
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -20,10 +20,16 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "programs/home.html", {"programs": programs})
 
 
-def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def program_or_404(slug: str) -> CurrentProgram:
+    """The program a public address names, or a 404 page."""
     program = program_get(slug=slug)
     if program is None:
         raise Http404
+    return program
+
+
+def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    program = program_or_404(slug)
     language = get_language()
     definition = program.definition
     sections = [
