@@ -3,8 +3,10 @@ and logged like the pages."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -14,10 +16,13 @@ from ninja.security import HttpBearer, SessionAuth
 from cellclinic.accounts.access import signed_in_with_mfa
 from cellclinic.accounts.roles import roles_of
 from cellclinic.accounts.services import api_token_user
+from cellclinic.api.invalid import BlankNone, form_data, unprocessable
 from cellclinic.api.schemas import ErrorsOut
 from cellclinic.audit.services import access_object
+from cellclinic.care.forms import EventForm, ProcedureForm, adverse_event_submit, procedure_submit
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.inquiries.selectors import QueueFilters, inquiry_queue
+from cellclinic.lib.invalid import Invalid
 from cellclinic.lib.references import normalise_reference
 from cellclinic.lib.text import search_text
 
@@ -188,25 +193,25 @@ def _patient(request: HttpRequest, key: str, roles: set[str]) -> Any:
 
 
 class ProcedureIn(Schema):
-    performed_at: str = Field(
+    performed_at: datetime = Field(
         description="`YYYY-MM-DD HH:MM` at the clinic's time zone, or ISO 8601 with an offset"
     )
     route: str = Field(description="lumbar_puncture, intravenous or stereotactic")
     cell_type: str
-    dose: str | float = Field(description="greater than zero, at most 4 decimal places")
+    dose: Decimal = Field(description="greater than zero, at most 4 decimal places")
     dose_unit: str = Field(
         description="million_cells, cells, million_cells_per_kg, cells_per_kg or ml"
     )
     operator: str = Field(description="the username of the physician who performed it")
     notes: str = ""
-    session: str = Field("", description="the planned session's uuid, if any")
+    session: BlankNone[UUID] = Field(None, description="the planned session's uuid, if any")
 
 
 class AdverseEventIn(Schema):
     description: str
     category: str
-    grade: int | str = Field(description="CTCAE grade 1-5")
-    serious: bool | str
+    grade: int = Field(description="CTCAE grade 1-5")
+    serious: bool
     seriousness: list[str] = Field(
         default_factory=list,
         description="death, life_threatening, hospitalisation, disability, "
@@ -218,9 +223,11 @@ class AdverseEventIn(Schema):
     relation_surgery: str = Field("", description="empty when not applicable")
     action: str
     outcome: str
-    onset_date: str = Field(description="YYYY-MM-DD")
-    resolved_date: str = ""
-    procedure: str = Field("", description="the uuid of the procedure it follows, if any")
+    onset_date: date = Field(description="YYYY-MM-DD")
+    resolved_date: BlankNone[date] = Field(None, description="YYYY-MM-DD; when recovered")
+    procedure: BlankNone[UUID] = Field(
+        None, description="the uuid of the procedure it follows, if any"
+    )
 
 
 class RecordedOut(Schema):
@@ -256,10 +263,6 @@ class PatientOut(Schema):
     consent_in_force: bool
     procedures: list[ProcedureOut]
     adverse_events: list[AdverseEventOut]
-
-
-def _invalid(invalid: Any) -> Status:
-    return Status(422, {"errors": [{"field": f, "message": m} for f, m in invalid.errors.items()]})
 
 
 @router.get("/patients/{patient}", response=PatientOut, operation_id="staff_read_patient")
@@ -309,16 +312,12 @@ def read_patient(request: HttpRequest, patient: str) -> dict[str, Any]:
 def record_procedure(request: HttpRequest, patient: str, payload: ProcedureIn) -> Status:
     """Record a procedure (nurses and physicians). Refused (422, field `consent`) without
     a signed consent of the version in force; every bad field is named."""
-    from cellclinic.care.records import procedure_record
-    from cellclinic.care.validation import Invalid
-
     found = _patient(request, patient, RECORDERS)
-    data = payload.dict()
-    data["dose"] = str(data["dose"])
+    form = ProcedureForm(form_data(payload), patient=found)
     try:
-        made = procedure_record(patient=found, data=data, by=request.user)  # type: ignore[arg-type]
+        made = procedure_submit(form, by=request.user)  # type: ignore[arg-type]
     except Invalid as invalid:
-        return _invalid(invalid)
+        return unprocessable(invalid)
     return Status(201, {"uuid": str(made.uuid), "patient_status": found.status})
 
 
@@ -330,16 +329,10 @@ def record_procedure(request: HttpRequest, patient: str, payload: ProcedureIn) -
 def record_adverse_event(request: HttpRequest, patient: str, payload: AdverseEventIn) -> Status:
     """Record an adverse event (nurses and physicians); a serious one notifies the medical
     director by a retrying task. Every bad field is named."""
-    from cellclinic.care.records import adverse_event_record
-    from cellclinic.care.validation import Invalid
-
     found = _patient(request, patient, RECORDERS)
-    data = payload.dict()
-    data["grade"] = str(data["grade"])
-    if not isinstance(data["serious"], bool):
-        data["serious"] = str(data["serious"])
+    form = EventForm(form_data(payload), patient=found)
     try:
-        made = adverse_event_record(patient=found, data=data, by=request.user)  # type: ignore[arg-type]
+        made = adverse_event_submit(form, by=request.user)  # type: ignore[arg-type]
     except Invalid as invalid:
-        return _invalid(invalid)
+        return unprocessable(invalid)
     return Status(201, {"uuid": str(made.uuid), "patient_status": found.status})

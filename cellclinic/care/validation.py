@@ -14,19 +14,12 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
+from cellclinic.lib.invalid import Invalid
 from cellclinic.lib.text import has_control_characters
 
 INTEGER = re.compile(r"-?[0-9]{1,9}")  # ASCII digits only: "²".isdigit() is True
 # Dates and times outside these years are typing mistakes, and some overflow time zones.
 YEARS = (1900, 2200)
-
-
-class Invalid(Exception):
-    """Input that cannot be recorded: `errors` maps each bad field to a message."""
-
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        super().__init__(", ".join(f"{field}: {message}" for field, message in errors.items()))
-        self.errors = dict(errors)
 
 
 class Checker:

@@ -231,6 +231,10 @@ class Outcomes(Strict):
     """What is measured and how "improved" is defined (programs.md section 6)."""
 
     subtype_item: str
+    # The date item the disease began on, for the `onset_band` grouping (time from onset
+    # to the first treatment); without one, no patient has an onset band. Not required
+    # with `onset_band`: stored versions from before it existed must still parse.
+    onset_item: str | None = None
     clinician_instruments: tuple[str, ...] = Field(min_length=1)
     muscle_groups: tuple[str, ...] = ()
     family_domains: tuple[Domain, ...] = Field(min_length=1)
@@ -309,6 +313,9 @@ class ProgramDefinition(Strict):
             subtype = seen.get(self.outcomes.subtype_item)
             if subtype is None or subtype.type != "choice":
                 raise ValueError("outcomes.subtype_item must name a choice item of the program")
+            onset = self.outcomes.onset_item
+            if onset is not None and getattr(seen.get(onset), "type", None) != "date":
+                raise ValueError("outcomes.onset_item must name a date item of the program")
         return self
 
     def _check_screening(self, seen: dict[str, Item]) -> None:

@@ -1,4 +1,5 @@
-"""Test builders for care: a patient with a plan, a signed consent, valid record data."""
+"""Test builders for care: a patient with a plan, a signed consent, valid record data, and
+records made from typed values as the pages make them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,15 @@ from django.utils import timezone
 
 from cellclinic.accounts.services import staff_user_create
 from cellclinic.care.consent import consent_document_in_force, consent_sign
-from cellclinic.care.models import ConsentSignature, Patient
+from cellclinic.care.forms import (
+    EventForm,
+    ProcedureForm,
+    adverse_event_correct_submit,
+    adverse_event_submit,
+    procedure_correct_submit,
+    procedure_submit,
+)
+from cellclinic.care.models import AdverseEvent, ConsentSignature, Patient, Procedure
 from cellclinic.care.services import inquiry_accept, plan_from_template
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.inquiries.services import inquiry_submit
@@ -101,3 +110,26 @@ def event_data(**changes: Any) -> dict[str, Any]:
     }
     data.update(changes)
     return data
+
+
+def record_procedure(*, patient: Patient, data: dict[str, Any], by: User) -> Procedure:
+    """What the page and the API do with typed values: the form, then the service."""
+    return procedure_submit(ProcedureForm(data, patient=patient), by=by)
+
+
+def correct_procedure(
+    *, procedure: Procedure, data: dict[str, Any], by: User, reason: Any
+) -> Procedure:
+    form = ProcedureForm(data, patient=procedure.patient)
+    return procedure_correct_submit(form, procedure=procedure, reason=reason, by=by)
+
+
+def record_event(*, patient: Patient, data: dict[str, Any], by: User) -> AdverseEvent:
+    return adverse_event_submit(EventForm(data, patient=patient), by=by)
+
+
+def correct_event(
+    *, event: AdverseEvent, data: dict[str, Any], by: User, reason: Any
+) -> AdverseEvent:
+    form = EventForm(data, patient=event.patient)
+    return adverse_event_correct_submit(form, event=event, reason=reason, by=by)

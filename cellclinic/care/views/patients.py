@@ -1,0 +1,104 @@
+"""The patient list, the patient page and the discharge summary."""
+
+from __future__ import annotations
+
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cellclinic.accounts.access import patient_for, staff_view
+from cellclinic.accounts.roles import roles_of
+from cellclinic.care.consent import SIGNING_STATUSES, consent_request, consent_withdraw
+from cellclinic.care.models import Patient
+from cellclinic.care.selectors import patient_list, patient_record
+from cellclinic.lib.invalid import Invalid
+from cellclinic.lib.text import search_text
+from cellclinic.programs.models import Program
+
+CARE_ROLES = ("coordinator", "physician", "nurse", "admin")
+
+
+@staff_view(*CARE_ROLES)
+def patient_list_page(request: HttpRequest) -> HttpResponse:
+    status = search_text(request.GET.get("status", ""), 20)
+    program = search_text(request.GET.get("program", ""), 60)
+    patients = list(patient_list(status=status, program=program)[:500])
+    return render(
+        request,
+        "care/patients.html",
+        {
+            "patients": patients,
+            "statuses": Patient.Status.choices,
+            "status": status,
+            "program": program,
+            "programs": Program.objects.order_by("slug"),
+        },
+    )
+
+
+@staff_view(*CARE_ROLES)
+def patient_page(request: HttpRequest, patient: UUID) -> HttpResponse:
+    found = patient_for(request, str(patient))
+    record = patient_record(patient=found)
+    zone = ZoneInfo(record["plan"].time_zone) if record["plan"] else None
+    roles = roles_of(request.user)
+    if request.method == "POST" and request.POST.get("action") == "request_consent":
+        if not roles & {"coordinator", "physician"}:
+            raise PermissionDenied
+        consent_request(patient=found, by=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("The family is asked to sign through its personal link."))
+        return redirect(request.path)
+    if request.method == "POST" and request.POST.get("action") == "withdraw":
+        signature = record["consent"]
+        try:
+            if signature is None:
+                raise Invalid({"reason": _("There is no consent in force to withdraw.")})
+            consent_withdraw(
+                signature=signature,
+                by=request.user,  # type: ignore[arg-type]
+                reason=request.POST.get("reason", ""),
+            )
+        except Invalid as invalid:
+            messages.error(request, "; ".join(invalid.errors.values()))
+        else:
+            messages.success(request, _("The withdrawal of consent is recorded."))
+        return redirect(request.path)
+    return render(
+        request,
+        "care/patient.html",
+        {
+            "patient": found,
+            **record,
+            "zone": zone,
+            "can_record": bool(roles & {"nurse", "physician"}),
+            "can_witness": bool(roles & {"nurse", "physician", "coordinator"}),
+            "can_see_inquiry": bool(roles & {"coordinator", "physician", "admin"}),
+            "can_request": bool(roles & {"coordinator", "physician"})
+            and found.status in SIGNING_STATUSES,
+        },
+    )
+
+
+@staff_view(*CARE_ROLES)
+def discharge_summary(request: HttpRequest, patient: UUID) -> HttpResponse:
+    found = patient_for(request, str(patient))
+    record = patient_record(patient=found)
+    zone = ZoneInfo(record["plan"].time_zone if record["plan"] else settings.CLINIC_TIME_ZONE)
+    return render(
+        request,
+        "care/summary.html",
+        {
+            "patient": found,
+            **record,
+            "zone": zone,
+            "administrations": sum(1 for p in record["procedures"] if p.is_administration),
+            "printed_at": timezone.now(),
+        },
+    )
