@@ -1,4 +1,5 @@
-"""The forms staff fill in for care records: procedures and adverse events, new or corrected.
+"""The forms staff fill in for care records (procedures and adverse events, new or
+corrected) and for consent (the document's texts, a signature, a withdrawal).
 
 The page and the API bind the same form; `*_submit` runs it and then the service, and
 raises one `Invalid` with every refusal by field (the form's, and the consent and plan the
@@ -14,15 +15,26 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cellclinic.accounts.roles import roles_of
-from cellclinic.care.consent import consent_current
+from cellclinic.care.consent import (
+    consent_current,
+    consent_document_publish,
+    consent_may_publish,
+    consent_may_withdraw,
+    consent_sign,
+    consent_sign_refusals,
+    consent_withdraw,
+)
 from cellclinic.care.models import (
     AdverseEvent,
+    ConsentDocument,
+    ConsentSignature,
     DoseUnit,
     Patient,
     Procedure,
@@ -57,6 +69,9 @@ from cellclinic.lib.formfields import (
     YesNo,
 )
 from cellclinic.lib.invalid import Invalid, form_errors
+from cellclinic.lib.text import has_control_characters
+from cellclinic.programs.models import Program
+from cellclinic.programs.schema import LANGUAGE_CODES
 
 NOT_APPLICABLE = gettext_lazy("Not applicable (no such procedure)")
 SESSION_KINDS = (SessionKind.LUMBAR_PUNCTURE, SessionKind.INTRAVENOUS, SessionKind.STEREOTACTIC)
@@ -448,3 +463,108 @@ def labels(form: forms.BaseForm) -> dict[str, str]:
     """Each field's label by name, with the names that are not fields of the form."""
     names = {"consent": _("Consent"), "plan": _("Plan"), "reason": _("Reason")}
     return {**names, **{name: str(field.label) for name, field in form.fields.items()}}
+
+
+# --- consent ------------------------------------------------------------------------------------
+
+
+class Statements(forms.Field):
+    """The statements the signer ticks one by one: one per line, from 1 to 20."""
+
+    widget = forms.Textarea
+
+    def to_python(self, value: Any) -> list[str]:
+        if isinstance(value, str):
+            return [line.strip() for line in value.splitlines() if line.strip()]
+        if not isinstance(value, list) or not 1 <= len(value) <= 20:
+            raise ValidationError(_("Give from 1 to 20 statements, one per line."))
+        return value
+
+    def validate(self, value: list[Any]) -> None:
+        if not 1 <= len(value) <= 20:
+            raise ValidationError(_("Give from 1 to 20 statements, one per line."))
+        for line in value:
+            if not isinstance(line, str) or not 1 <= len(line) <= 500:
+                raise ValidationError(_("Each statement is one line of at most 500 characters."))
+            if has_control_characters(line) or line != line.strip():
+                raise ValidationError(_("Remove the invisible control characters."))
+
+
+class ConsentDocumentForm(forms.Form):
+    title = TextField(limit=300)
+    body = TextField(limit=50_000)
+    statements = Statements()
+
+
+def consent_document_publish_submit(
+    form: ConsentDocumentForm, *, program: Program, language: str, by: User
+) -> ConsentDocument:
+    consent_may_publish(by)
+    errors = {} if form.is_valid() else form_errors(form)
+    if language not in LANGUAGE_CODES:
+        errors["language"] = _("Choose one of the values offered.")
+    if errors:
+        raise Invalid(errors)
+    return consent_document_publish(program=program, language=language, by=by, **form.cleaned_data)
+
+
+class ConsentSignForm(forms.Form):
+    """The signer's name and role, and a tick for each statement of the document."""
+
+    signer_name = TextField(limit=200)
+    signer_role = Choice(choices=ConsentSignature.SignerRole.choices)
+
+    def __init__(
+        self, data: Mapping[str, Any] | None = None, *, document: ConsentDocument, **kwargs: Any
+    ) -> None:
+        super().__init__(data, **kwargs)
+        for number in range(1, len(document.statements) + 1):
+            self.fields[f"statement-{number}"] = Ticked()
+
+
+class Ticked(forms.Field):
+    """A statement the signer ticked (`yes`, `on`, or a JSON true)."""
+
+    def to_python(self, value: Any) -> bool:
+        if value not in ("yes", "on", True):
+            raise ValidationError(_("Tick this statement to sign."))
+        return True
+
+
+def consent_sign_submit(
+    form: ConsentSignForm,
+    *,
+    patient: Patient,
+    document: ConsentDocument,
+    method: str,
+    address: str,
+    user_agent: str = "",
+    witness: User | None = None,
+) -> ConsentSignature:
+    """Sign what the form holds; with bad fields, why the document cannot be signed as well."""
+    if not form.is_valid():
+        refusals = consent_sign_refusals(
+            patient=patient, document=document, method=method, witness=witness
+        )
+        raise Invalid({**form_errors(form), **refusals})
+    return consent_sign(
+        patient=patient,
+        document=document,
+        signer_name=form.cleaned_data["signer_name"],
+        signer_role=form.cleaned_data["signer_role"],
+        method=method,
+        address=address,
+        user_agent=user_agent,
+        witness=witness,
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = TextField(limit=2000)
+
+
+def consent_withdraw_submit(form: WithdrawForm, *, signature: ConsentSignature, by: User) -> None:
+    consent_may_withdraw(by)
+    if not form.is_valid():
+        raise Invalid(form_errors(form))
+    consent_withdraw(signature=signature, by=by, reason=form.cleaned_data["reason"])

@@ -161,13 +161,13 @@ def world(db: None, sign_in) -> dict[str, Any]:
 
     from django.utils import timezone
 
-    from cellclinic.care.consent import consent_document_in_force, consent_sign
-    from cellclinic.care.tests.builders import record_event, record_procedure
+    from cellclinic.care.consent import consent_document_in_force
+    from cellclinic.care.tests.builders import record_event, record_procedure, sign_with
 
     today = timezone.localdate()
     plan_from_template(patient=patient, start=today - timedelta(days=1), physician=doctor)
     document = consent_document_in_force(program=patient.program, language="en")
-    signature = consent_sign(
+    signature = sign_with(
         patient=patient,
         document=document,
         data={

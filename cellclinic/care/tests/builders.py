@@ -10,19 +10,30 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from cellclinic.accounts.services import staff_user_create
-from cellclinic.care.consent import consent_document_in_force, consent_sign
+from cellclinic.care.consent import consent_document_in_force
 from cellclinic.care.forms import (
+    ConsentDocumentForm,
+    ConsentSignForm,
     EventForm,
     ProcedureForm,
     adverse_event_correct_submit,
     adverse_event_submit,
+    consent_document_publish_submit,
+    consent_sign_submit,
     procedure_correct_submit,
     procedure_submit,
 )
-from cellclinic.care.models import AdverseEvent, ConsentSignature, Patient, Procedure
+from cellclinic.care.models import (
+    AdverseEvent,
+    ConsentDocument,
+    ConsentSignature,
+    Patient,
+    Procedure,
+)
 from cellclinic.care.services import inquiry_accept, plan_from_template
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.inquiries.services import inquiry_submit
+from cellclinic.programs.models import Program
 from cellclinic.programs.selectors import program_get
 from conftest import build_answers
 
@@ -63,7 +74,7 @@ def ticked(count: int) -> dict[str, str]:
 
 def sign_consent(patient: Patient, *, language: str = "en") -> ConsentSignature:
     document = consent_document_in_force(program=patient.program, language=language)
-    return consent_sign(
+    return sign_with(
         patient=patient,
         document=document,
         data={
@@ -133,3 +144,25 @@ def correct_event(
 ) -> AdverseEvent:
     form = EventForm(data, patient=event.patient)
     return adverse_event_correct_submit(form, event=event, reason=reason, by=by)
+
+
+def sign_with(
+    *,
+    patient: Patient,
+    document: ConsentDocument,
+    data: dict[str, Any],
+    method: str,
+    address: str,
+    witness: User | None = None,
+) -> ConsentSignature:
+    """A signature from what the signer typed, as the signing pages take it."""
+    form = ConsentSignForm(data, document=document)
+    return consent_sign_submit(
+        form, patient=patient, document=document, method=method, address=address, witness=witness
+    )
+
+
+def publish(*, program: Program, language: str, data: dict[str, Any], by: User) -> ConsentDocument:
+    """A new consent document version from what the admin typed."""
+    form = ConsentDocumentForm(data)
+    return consent_document_publish_submit(form, program=program, language=language, by=by)

@@ -13,12 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cellclinic.accounts.services import api_token_create
-from cellclinic.care.consent import consent_document_publish, consent_withdraw
+from cellclinic.care.consent import consent_withdraw
 from cellclinic.care.models import Patient, PatientStatusChange, Procedure
 from cellclinic.care.tests.builders import (
     correct_procedure,
     create_patient,
     procedure_data,
+    publish,
     record_procedure,
     sign_consent,
     staff,
@@ -60,7 +61,7 @@ def test_it_records_a_procedure_once_the_consent_is_signed(patient, nurse) -> No
 def test_it_refuses_again_when_a_new_consent_version_is_put_in_force(patient, nurse) -> None:
     sign_consent(patient)
     admin = staff("admin")
-    consent_document_publish(
+    publish(
         program=patient.program,
         language="en",
         data={

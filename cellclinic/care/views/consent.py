@@ -20,8 +20,12 @@ from cellclinic.care.consent import (
     SIGNING_STATUSES,
     consent_current,
     consent_document_in_force,
-    consent_document_publish,
-    consent_sign,
+)
+from cellclinic.care.forms import (
+    ConsentDocumentForm,
+    ConsentSignForm,
+    consent_document_publish_submit,
+    consent_sign_submit,
 )
 from cellclinic.care.models import ConsentDocument, ConsentSignature, Patient
 from cellclinic.inquiries.family import inquiry_from_token
@@ -90,10 +94,10 @@ def _sign_posted(
     if document is None:
         return {"document": _("This version is no longer in force; reload the page.")}
     try:
-        consent_sign(
+        consent_sign_submit(
+            ConsentSignForm(request.POST, document=document),
             patient=found,
             document=document,
-            data=dict(request.POST.items()),
             method=method,
             address=client_address(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
@@ -177,10 +181,10 @@ def consent_document_edit(request: HttpRequest, program: str, language: str) -> 
     if request.method == "POST":
         values = {key: request.POST.get(key, "") for key in ("title", "body", "statements")}
         try:
-            made = consent_document_publish(
+            made = consent_document_publish_submit(
+                ConsentDocumentForm(values),
                 program=found,
                 language=language,
-                data=values,
                 by=request.user,  # type: ignore[arg-type]
             )
         except Invalid as invalid:

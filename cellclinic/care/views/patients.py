@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from cellclinic.accounts.access import patient_for, staff_view
 from cellclinic.accounts.roles import roles_of
-from cellclinic.care.consent import SIGNING_STATUSES, consent_request, consent_withdraw
+from cellclinic.care.consent import SIGNING_STATUSES, consent_request
+from cellclinic.care.forms import WithdrawForm, consent_withdraw_submit
 from cellclinic.care.models import Patient
 from cellclinic.care.selectors import patient_list, patient_record
 from cellclinic.lib.invalid import Invalid
@@ -60,10 +61,10 @@ def patient_page(request: HttpRequest, patient: UUID) -> HttpResponse:
         try:
             if signature is None:
                 raise Invalid({"reason": _("There is no consent in force to withdraw.")})
-            consent_withdraw(
+            consent_withdraw_submit(
+                WithdrawForm(request.POST),
                 signature=signature,
                 by=request.user,  # type: ignore[arg-type]
-                reason=request.POST.get("reason", ""),
             )
         except Invalid as invalid:
             messages.error(request, "; ".join(invalid.errors.values()))

@@ -217,11 +217,8 @@ class Command(BaseCommand):
             consent_sign(
                 patient=patient,
                 document=document,
-                data={
-                    "signer_name": inquiry.contact_name,
-                    "signer_role": "parent",
-                    **{f"statement-{n}": "yes" for n in range(1, len(document.statements) + 1)},
-                },
+                signer_name=inquiry.contact_name,
+                signer_role="parent",
                 method="in_person",
                 address="127.0.0.1",
                 witness=nurse,
