@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -78,12 +79,24 @@ SESSION_KINDS = (SessionKind.LUMBAR_PUNCTURE, SessionKind.INTRAVENOUS, SessionKi
 
 
 class Key(forms.UUIDField):
-    """The uuid of one of the patient's rows, offered as a list; the form looks it up."""
+    """The uuid of one of the patient's rows, offered as a list. The form's `clean()` looks it
+    up and refuses a malformed one (`MALFORMED`) with one of no row, after the other fields."""
 
-    def __init__(self, *, message: Any, **kwargs: Any) -> None:
-        super().__init__(
-            required=False, widget=forms.Select, error_messages={"invalid": message}, **kwargs
-        )
+    MALFORMED = "malformed"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, widget=forms.Select, **kwargs)
+
+    def to_python(self, value: Any) -> Any:  # a uuid, None, or MALFORMED
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            return self.MALFORMED
+
+
+def _row(rows: Any, key: Any) -> Any:
+    """The row of `rows` with the uuid `key`, or None (a malformed key names none)."""
+    return rows.filter(uuid=key).first() if isinstance(key, UUID) and rows is not None else None
 
 
 def _lazy_options(make: Any, blank: Any) -> CallableChoiceIterator:
@@ -97,10 +110,7 @@ def _lazy_options(make: Any, blank: Any) -> CallableChoiceIterator:
 
 
 class ProcedureForm(forms.Form):
-    session = Key(
-        label=gettext_lazy("Planned session"),
-        message=gettext_lazy("Choose a session of this patient's plan."),
-    )
+    session = Key(label=gettext_lazy("Planned session"))
     performed_at = Moment(
         label=gettext_lazy("Date and time"),
         help_text=gettext_lazy("YYYY-MM-DD HH:MM at the clinic; within the stay"),
@@ -186,7 +196,7 @@ class ProcedureForm(forms.Form):
         key = data.get("session")
         data["session"] = None
         if key:
-            data["session"] = self.plan.sessions.filter(uuid=key).first() if self.plan else None
+            data["session"] = _row(self.plan.sessions if self.plan else None, key)
             if data["session"] is None:
                 self.add_error("session", _("Choose a session of this patient's plan."))
         return data
@@ -226,10 +236,7 @@ class ProcedureForm(forms.Form):
 
 
 class EventForm(forms.Form):
-    procedure = Key(
-        label=gettext_lazy("After the procedure"),
-        message=gettext_lazy("Choose one of this patient's procedures."),
-    )
+    procedure = Key(label=gettext_lazy("After the procedure"))
     description = TextField(limit=5000, label=gettext_lazy("Description"), widget=forms.Textarea)
     category = Choice(
         choices=AdverseEvent.Category.choices, blank="", label=gettext_lazy("Category")
@@ -370,7 +377,7 @@ class EventForm(forms.Form):
         data["procedure"] = None
         if not key:
             return
-        procedure = self.patient.procedures.filter(uuid=key).first()
+        procedure = _row(self.patient.procedures, key)
         if procedure is None:
             self.add_error("procedure", _("Choose one of this patient's procedures."))
             return

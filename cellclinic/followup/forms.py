@@ -73,6 +73,7 @@ class AssessmentForm(forms.Form):
     timepoint = Choice(choices=[(t, t) for t in TIMEPOINTS], label=gettext_lazy("Time point"))
     instrument = Choice(choices=[], label=gettext_lazy("Instrument"))
     date = Day(
+        years=None,  # any real date: one in the future is refused as such
         label=gettext_lazy("Date (YYYY-MM-DD)"),
         error_messages={"required": gettext_lazy("Enter a real date as YYYY-MM-DD.")},
     )

@@ -183,9 +183,13 @@ class PositiveDecimal(forms.Field):
 
 
 class Day(forms.Field):
-    """A date as `YYYY-MM-DD`, in the years a person means."""
+    """A date as `YYYY-MM-DD`, in the years a person means (`years`, None for any)."""
 
     default_error_messages = {"required": _("Enter a date as YYYY-MM-DD.")}
+
+    def __init__(self, *, years: tuple[int, int] | None = YEARS, **kwargs: Any) -> None:
+        self.years = years
+        super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> date | None:
         value = _stripped(value)
@@ -197,7 +201,7 @@ class Day(forms.Field):
             parsed = date.fromisoformat(value)
         except ValueError:
             parsed = None
-        if parsed is None or not YEARS[0] <= parsed.year <= YEARS[1]:
+        if parsed is None or (self.years and not self.years[0] <= parsed.year <= self.years[1]):
             raise ValidationError(_("Enter a real date as YYYY-MM-DD."), code="invalid")
         return parsed
 
