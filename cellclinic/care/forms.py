@@ -327,15 +327,20 @@ class EventForm(forms.Form):
         return data
 
     def _check_seriousness(self, seen: dict[str, Any]) -> None:
-        grade, serious, outcome = seen.get("grade"), seen.get("serious"), seen.get("outcome")
-        criteria = seen.get("seriousness") or []
-        fatal = AdverseEvent.Outcome.FATAL
+        serious, criteria = seen.get("serious"), seen.get("seriousness") or []
         if serious is True and not criteria and "seriousness" not in self.errors:
             self.add_error(
                 "seriousness", _("A serious event needs at least one seriousness criterion.")
             )
         if serious is False and criteria:
             self.add_error("seriousness", _("Only a serious event has seriousness criteria."))
+        self._check_death(seen)
+
+    def _check_death(self, seen: dict[str, Any]) -> None:
+        """Grade 5, a fatal outcome and the criterion 'death' go together."""
+        grade, serious, outcome = seen.get("grade"), seen.get("serious"), seen.get("outcome")
+        criteria = seen.get("seriousness") or []
+        fatal = AdverseEvent.Outcome.FATAL
         if grade == 5 and outcome and outcome != fatal:
             self.add_error("outcome", _("Grade 5 is death: the outcome is fatal."))
         if outcome == fatal and grade is not None and grade != 5:

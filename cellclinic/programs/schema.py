@@ -310,13 +310,17 @@ class ProgramDefinition(Strict):
                 raise ValueError(f"{item.id}: 'not_before' names an unknown item")
         self._check_screening(seen)
         if self.outcomes is not None:
-            subtype = seen.get(self.outcomes.subtype_item)
-            if subtype is None or subtype.type != "choice":
-                raise ValueError("outcomes.subtype_item must name a choice item of the program")
-            onset = self.outcomes.onset_item
-            if onset is not None and getattr(seen.get(onset), "type", None) != "date":
-                raise ValueError("outcomes.onset_item must name a date item of the program")
+            self._check_outcome_items(self.outcomes, seen)
         return self
+
+    @staticmethod
+    def _check_outcome_items(outcomes: Outcomes, seen: dict[str, Item]) -> None:
+        subtype = seen.get(outcomes.subtype_item)
+        if subtype is None or subtype.type != "choice":
+            raise ValueError("outcomes.subtype_item must name a choice item of the program")
+        onset = outcomes.onset_item
+        if onset is not None and getattr(seen.get(onset), "type", None) != "date":
+            raise ValueError("outcomes.onset_item must name a date item of the program")
 
     def _check_screening(self, seen: dict[str, Item]) -> None:
         from cellclinic.programs.rules import RuleError, parse_condition
