@@ -68,6 +68,7 @@ from cellclinic.lib.formfields import (
     TextField,
     WholeNumber,
     YesNo,
+    typed,
 )
 from cellclinic.lib.invalid import Invalid, form_errors
 from cellclinic.lib.text import has_control_characters
@@ -222,17 +223,7 @@ class ProcedureForm(forms.Form):
         return errors
 
     def values(self) -> ProcedureValues:
-        data = self.cleaned_data
-        return ProcedureValues(
-            performed_at=data["performed_at"],
-            route=data["route"],
-            cell_type=data["cell_type"],
-            dose=data["dose"],
-            dose_unit=data["dose_unit"],
-            operator=data["operator"],
-            notes=data["notes"],
-            session=data["session"],
-        )
+        return typed(ProcedureValues, self.cleaned_data)
 
 
 class EventForm(forms.Form):
@@ -395,24 +386,12 @@ class EventForm(forms.Form):
         if onset is not None and onset < local.date():
             self.add_error("onset_date", _("The event cannot begin before its procedure."))
 
+    def refusals(self) -> dict[str, str]:
+        return {} if self.is_valid() else form_errors(self)
+
     def values(self) -> EventValues:
         data = self.cleaned_data
-        return EventValues(
-            description=data["description"],
-            category=data["category"],
-            grade=data["grade"],
-            serious=bool(data["serious"]),
-            seriousness=tuple(data["seriousness"]),
-            relation_cells=data["relation_cells"],
-            relation_lumbar_puncture=data["relation_lumbar_puncture"],
-            relation_infusion=data["relation_infusion"],
-            relation_surgery=data["relation_surgery"],
-            action=data["action"],
-            outcome=data["outcome"],
-            onset_date=data["onset_date"],
-            resolved_date=data["resolved_date"],
-            procedure=data["procedure"],
-        )
+        return typed(EventValues, {**data, "seriousness": tuple(data["seriousness"])})
 
 
 class ReasonForm(forms.Form):
@@ -435,40 +414,36 @@ def procedure_submit(form: ProcedureForm, *, by: User) -> Procedure:
 
 
 def procedure_correct_submit(
-    form: ProcedureForm, *, procedure: Procedure, reason: Any, by: User
+    form: ProcedureForm, procedure: Procedure, *, reason: Any, by: User
 ) -> Procedure:
-    require_recorder(by, "reason")
-    reason_form = ReasonForm({"reason": reason})
-    errors = {**form.refusals(), **_reason_errors(reason_form)}
-    if errors:
-        raise Invalid(errors)
-    return procedure_correct(
-        procedure=procedure, values=form.values(), by=by, reason=reason_form.cleaned_data["reason"]
-    )
+    checked = _correction_reason(form, reason, by)
+    return procedure_correct(procedure=procedure, values=form.values(), by=by, reason=checked)
 
 
 def adverse_event_submit(form: EventForm, *, by: User) -> AdverseEvent:
     require_recorder(by, "description")
-    if not form.is_valid():
-        raise Invalid(form_errors(form))
+    errors = form.refusals()
+    if errors:
+        raise Invalid(errors)
     return adverse_event_record(patient=form.patient, values=form.values(), by=by)
 
 
 def adverse_event_correct_submit(
-    form: EventForm, *, event: AdverseEvent, reason: Any, by: User
+    form: EventForm, event: AdverseEvent, *, reason: Any, by: User
 ) -> AdverseEvent:
+    checked = _correction_reason(form, reason, by)
+    return adverse_event_correct(event=event, values=form.values(), by=by, reason=checked)
+
+
+def _correction_reason(form: ProcedureForm | EventForm, reason: Any, by: User) -> str:
+    """The reason for a correction, checked with the corrected values: every bad field and
+    the reason are named at once."""
     require_recorder(by, "reason")
     reason_form = ReasonForm({"reason": reason})
-    errors = {**({} if form.is_valid() else form_errors(form)), **_reason_errors(reason_form)}
+    errors = {**form.refusals(), **({} if reason_form.is_valid() else form_errors(reason_form))}
     if errors:
         raise Invalid(errors)
-    return adverse_event_correct(
-        event=event, values=form.values(), by=by, reason=reason_form.cleaned_data["reason"]
-    )
-
-
-def _reason_errors(form: ReasonForm) -> dict[str, str]:
-    return {} if form.is_valid() else form_errors(form)
+    return str(reason_form.cleaned_data["reason"])
 
 
 def labels(form: forms.BaseForm) -> dict[str, str]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from cellclinic.care.models import Patient
 from cellclinic.followup.models import FollowUp
 from cellclinic.followup.services import family_report, family_report_refusal
-from cellclinic.lib.formfields import Choice, Day
+from cellclinic.lib.formfields import Choice, Day, typed
 from cellclinic.lib.instruments import DOMAIN_VALUES, INSTRUMENTS, TIMEPOINTS, BadValue, check_value
 from cellclinic.lib.invalid import Invalid, form_errors
 from cellclinic.outcomes.models import Assessment
@@ -112,15 +112,7 @@ class AssessmentForm(forms.Form):
         return data
 
     def values(self) -> AssessmentValues:
-        data = self.cleaned_data
-        return AssessmentValues(
-            timepoint=data["timepoint"],
-            instrument=data["instrument"],
-            item=data["item"],
-            value=data["value"],
-            score=data["score"],
-            date=data["date"],
-        )
+        return typed(AssessmentValues, self.cleaned_data)
 
 
 def assessment_submit(form: AssessmentForm, *, patient: Patient, by: User) -> Assessment:

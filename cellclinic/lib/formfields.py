@@ -8,10 +8,11 @@ where text is due, a list where one value is) is refused with the field's messag
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -238,3 +239,12 @@ def options(choices: Iterable[tuple[str, Any]], blank: str | None = None) -> lis
     """Choices for a select, with a blank first entry when `blank` is given."""
     head = [("", str(blank))] if blank is not None else []
     return head + [(str(value), str(label)) for value, label in choices]
+
+
+T = TypeVar("T")
+
+
+def typed(kind: type[T], data: Mapping[str, Any]) -> T:
+    """A form's cleaned values as the frozen dataclass `kind` a service takes (each of its
+    fields from the value of that name)."""
+    return kind(**{field.name: data[field.name] for field in fields(kind)})  # type: ignore[arg-type]

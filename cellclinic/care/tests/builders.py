@@ -132,7 +132,7 @@ def correct_procedure(
     *, procedure: Procedure, data: dict[str, Any], by: User, reason: Any
 ) -> Procedure:
     form = ProcedureForm(data, patient=procedure.patient)
-    return procedure_correct_submit(form, procedure=procedure, reason=reason, by=by)
+    return procedure_correct_submit(form, procedure, reason=reason, by=by)
 
 
 def record_event(*, patient: Patient, data: dict[str, Any], by: User) -> AdverseEvent:
@@ -143,7 +143,7 @@ def correct_event(
     *, event: AdverseEvent, data: dict[str, Any], by: User, reason: Any
 ) -> AdverseEvent:
     form = EventForm(data, patient=event.patient)
-    return adverse_event_correct_submit(form, event=event, reason=reason, by=by)
+    return adverse_event_correct_submit(form, event, reason=reason, by=by)
 
 
 def sign_with(

@@ -78,10 +78,10 @@ def _record_page(
     *,
     title: str,
     form: Form,
-    correct: Callable[[Any, Any], Any],
+    correct: Callable[..., Any],
 ) -> HttpResponse:
     """A recorded procedure or event: its history, its values, and the correction form.
-    `form` holds the recorded values; `correct(form, reason)` records a correction."""
+    `form` holds the recorded values; `correct(form, item, reason=, by=)` corrects them."""
     can_correct = bool(roles_of(request.user) & {"nurse", "physician"})
     errors: dict[str, str] = {}
     shown = form
@@ -90,7 +90,7 @@ def _record_page(
             raise PermissionDenied
         shown = type(form)(request.POST, patient=found)
         try:
-            correct(shown, request.POST.get("reason", ""))
+            correct(shown, item, reason=request.POST.get("reason", ""), by=request.user)
         except Invalid as invalid:
             errors = _refused(shown, invalid)
         else:
@@ -123,12 +123,7 @@ def procedure_page(request: HttpRequest, patient: UUID, procedure: UUID) -> Http
         item,
         title=_("Procedure"),
         form=ProcedureForm.of(item),
-        correct=lambda form, reason: procedure_correct_submit(
-            form,
-            procedure=item,
-            reason=reason,
-            by=request.user,  # type: ignore[arg-type]
-        ),
+        correct=procedure_correct_submit,
     )
 
 
@@ -173,12 +168,7 @@ def adverse_event_page(request: HttpRequest, patient: UUID, event: UUID) -> Http
         item,
         title=_("Adverse event"),
         form=EventForm.of(item),
-        correct=lambda form, reason: adverse_event_correct_submit(
-            form,
-            event=item,
-            reason=reason,
-            by=request.user,  # type: ignore[arg-type]
-        ),
+        correct=adverse_event_correct_submit,
     )
 
 
