@@ -3,8 +3,10 @@ and logged like the pages."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -12,16 +14,17 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from cellclinic.accounts.access import signed_in_with_mfa
-from cellclinic.accounts.roles import roles_of
+from cellclinic.accounts.permissions import can
 from cellclinic.accounts.services import api_token_user
+from cellclinic.api.invalid import BlankNone, form_data, unprocessable
 from cellclinic.api.schemas import ErrorsOut
 from cellclinic.audit.services import access_object
+from cellclinic.care.forms import EventForm, ProcedureForm, adverse_event_submit, procedure_submit
 from cellclinic.inquiries.models import Inquiry
+from cellclinic.lib.invalid import Invalid
 from cellclinic.lib.references import normalise_reference
 from cellclinic.lib.text import search_text
 from cellclinic.screening.queue import QueueFilters, inquiry_queue
-
-READERS = {"coordinator", "physician", "admin"}
 
 
 class BearerToken(HttpBearer):
@@ -47,7 +50,7 @@ router = Router(auth=[BearerToken(), MfaSession()], tags=["staff"])
 
 def _reader(request: HttpRequest) -> Any:
     user = request.auth  # type: ignore[attr-defined]
-    if not READERS & roles_of(user):
+    if not can(user, "inquiry.view"):
         raise HttpError(403, "Your role may not read inquiries.")
     request.user = user
     return user
@@ -160,17 +163,14 @@ def read_inquiry(request: HttpRequest, reference: str) -> dict[str, Any]:
 
 # --- care: patients, procedures, adverse events ---------------------------------------------
 
-CARE_READERS = {"coordinator", "physician", "nurse", "admin"}
-RECORDERS = {"nurse", "physician"}
 
-
-def _patient(request: HttpRequest, key: str, roles: set[str]) -> Any:
+def _patient(request: HttpRequest, key: str, capability: str) -> Any:
     import uuid as uuid_module
 
     from cellclinic.care.models import Patient
 
     user = request.auth  # type: ignore[attr-defined]
-    if not roles & roles_of(user):
+    if not can(user, capability):
         raise HttpError(403, "Your role may not do this.")
     request.user = user
     try:
@@ -188,25 +188,25 @@ def _patient(request: HttpRequest, key: str, roles: set[str]) -> Any:
 
 
 class ProcedureIn(Schema):
-    performed_at: str = Field(
+    performed_at: datetime = Field(
         description="`YYYY-MM-DD HH:MM` at the clinic's time zone, or ISO 8601 with an offset"
     )
     route: str = Field(description="lumbar_puncture, intravenous or stereotactic")
     cell_type: str
-    dose: str | float = Field(description="greater than zero, at most 4 decimal places")
+    dose: Decimal = Field(description="greater than zero, at most 4 decimal places")
     dose_unit: str = Field(
         description="million_cells, cells, million_cells_per_kg, cells_per_kg or ml"
     )
     operator: str = Field(description="the username of the physician who performed it")
     notes: str = ""
-    session: str = Field("", description="the planned session's uuid, if any")
+    session: BlankNone[UUID] = Field(None, description="the planned session's uuid, if any")
 
 
 class AdverseEventIn(Schema):
     description: str
     category: str
-    grade: int | str = Field(description="CTCAE grade 1-5")
-    serious: bool | str
+    grade: int = Field(description="CTCAE grade 1-5")
+    serious: bool
     seriousness: list[str] = Field(
         default_factory=list,
         description="death, life_threatening, hospitalisation, disability, "
@@ -218,9 +218,11 @@ class AdverseEventIn(Schema):
     relation_surgery: str = Field("", description="empty when not applicable")
     action: str
     outcome: str
-    onset_date: str = Field(description="YYYY-MM-DD")
-    resolved_date: str = ""
-    procedure: str = Field("", description="the uuid of the procedure it follows, if any")
+    onset_date: date = Field(description="YYYY-MM-DD")
+    resolved_date: BlankNone[date] = Field(None, description="YYYY-MM-DD; when recovered")
+    procedure: BlankNone[UUID] = Field(
+        None, description="the uuid of the procedure it follows, if any"
+    )
 
 
 class RecordedOut(Schema):
@@ -258,16 +260,12 @@ class PatientOut(Schema):
     adverse_events: list[AdverseEventOut]
 
 
-def _invalid(invalid: Any) -> Status:
-    return Status(422, {"errors": [{"field": f, "message": m} for f, m in invalid.errors.items()]})
-
-
 @router.get("/patients/{patient}", response=PatientOut, operation_id="staff_read_patient")
 def read_patient(request: HttpRequest, patient: str) -> dict[str, Any]:
     """A patient's status, consent, procedures and adverse events."""
     from cellclinic.care.consent import consent_current
 
-    found = _patient(request, patient, CARE_READERS)
+    found = _patient(request, patient, "patient.view")
     return {
         "uuid": str(found.uuid),
         "reference": found.inquiry.reference,
@@ -309,16 +307,12 @@ def read_patient(request: HttpRequest, patient: str) -> dict[str, Any]:
 def record_procedure(request: HttpRequest, patient: str, payload: ProcedureIn) -> Status:
     """Record a procedure (nurses and physicians). Refused (422, field `consent`) without
     a signed consent of the version in force; every bad field is named."""
-    from cellclinic.care.records import procedure_record
-    from cellclinic.care.validation import Invalid
-
-    found = _patient(request, patient, RECORDERS)
-    data = payload.dict()
-    data["dose"] = str(data["dose"])
+    found = _patient(request, patient, "patient.record_care")
+    form = ProcedureForm(form_data(payload), patient=found)
     try:
-        made = procedure_record(patient=found, data=data, by=request.user)  # type: ignore[arg-type]
+        made = procedure_submit(form, by=request.user)  # type: ignore[arg-type]
     except Invalid as invalid:
-        return _invalid(invalid)
+        return unprocessable(invalid)
     return Status(201, {"uuid": str(made.uuid), "patient_status": found.status})
 
 
@@ -330,16 +324,10 @@ def record_procedure(request: HttpRequest, patient: str, payload: ProcedureIn) -
 def record_adverse_event(request: HttpRequest, patient: str, payload: AdverseEventIn) -> Status:
     """Record an adverse event (nurses and physicians); a serious one notifies the medical
     director by a retrying task. Every bad field is named."""
-    from cellclinic.care.records import adverse_event_record
-    from cellclinic.care.validation import Invalid
-
-    found = _patient(request, patient, RECORDERS)
-    data = payload.dict()
-    data["grade"] = str(data["grade"])
-    if not isinstance(data["serious"], bool):
-        data["serious"] = str(data["serious"])
+    found = _patient(request, patient, "patient.record_care")
+    form = EventForm(form_data(payload), patient=found)
     try:
-        made = adverse_event_record(patient=found, data=data, by=request.user)  # type: ignore[arg-type]
+        made = adverse_event_submit(form, by=request.user)  # type: ignore[arg-type]
     except Invalid as invalid:
-        return _invalid(invalid)
+        return unprocessable(invalid)
     return Status(201, {"uuid": str(made.uuid), "patient_status": found.status})

@@ -131,8 +131,14 @@ def _schema_message(error: dict[str, Any]) -> str:
     kind = str(error.get("type", ""))
     if kind == "missing":
         return _("This field is required.")
-    if kind.startswith(("date_", "datetime_")):
+    if kind.startswith("datetime_"):
+        return _("Enter a date and time as YYYY-MM-DD HH:MM.")
+    if kind.startswith("date_"):
         return _("Enter a real date as YYYY-MM-DD.")
+    if kind.startswith(("decimal_", "finite_number")):
+        return _("Enter a number.")
+    if kind.startswith("bool_"):
+        return _("Answer yes or no.")
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return _("Give a JSON object.")
     if kind == "string_type":

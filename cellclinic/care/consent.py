@@ -19,9 +19,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cellclinic.accounts.roles import roles_of
+from cellclinic.accounts.permissions import can
 from cellclinic.care.models import ConsentDocument, ConsentSignature, Patient
-from cellclinic.care.validation import Checker, Invalid
+from cellclinic.lib.invalid import Invalid
 from cellclinic.programs.models import Program
 from cellclinic.programs.schema import LANGUAGE_CODES
 from cellclinic.programs.selectors import program_get
@@ -32,7 +32,6 @@ SIGNING_STATUSES = (
     Patient.Status.SCHEDULED,
     Patient.Status.IN_TREATMENT,
 )
-WITNESS_ROLES = {"coordinator", "physician", "nurse"}
 
 
 @cache
@@ -73,31 +72,22 @@ def consent_document_in_force(*, program: Program, language: str) -> ConsentDocu
 
 
 def consent_document_publish(
-    *, program: Program, language: str, data: dict[str, Any], by: User
+    *,
+    program: Program,
+    language: str,
+    title: str,
+    body: str,
+    statements: list[str],
+    by: User,
 ) -> ConsentDocument:
-    """An admin's edit: a new version in force from now. Earlier signatures keep theirs."""
-    if "admin" not in roles_of(by):
-        raise Invalid({"body": _("Only an admin can change the consent document.")})
-    check = Checker(data)
-    title = check.text("title", limit=300)
-    body = check.text("body", limit=50_000)
-    lines = data.get("statements")
-    if isinstance(lines, str):
-        lines = [line.strip() for line in lines.splitlines() if line.strip()]
-    if not isinstance(lines, list) or not 1 <= len(lines) <= 20:
-        check.fail("statements", _("Give from 1 to 20 statements, one per line."))
-        lines = []
-    for line in lines:
-        if not isinstance(line, str) or not 1 <= len(line) <= 500:
-            check.fail("statements", _("Each statement is one line of at most 500 characters."))
-        elif Checker({"s": line}).text("s", limit=500) != line:
-            check.fail("statements", _("Remove the invisible control characters."))
+    """An admin's edit: a new version in force from now. Earlier signatures keep theirs.
+    The texts come checked by `ConsentDocumentForm`."""
+    consent_may_publish(by)
     if language not in LANGUAGE_CODES:
-        check.fail("language", _("Choose one of the values offered."))
-    check.done()
+        raise Invalid({"language": _("Choose one of the values offered.")})
     with transaction.atomic():
         current = consent_document_in_force(program=program, language=language)
-        if (current.title, current.body, current.statements) == (title, body, lines):
+        if (current.title, current.body, current.statements) == (title, body, statements):
             raise Invalid({"body": _("Nothing was changed.")})
         return ConsentDocument.objects.create(
             program=program,
@@ -105,9 +95,14 @@ def consent_document_publish(
             version=current.version + 1,
             title=title,
             body=body,
-            statements=lines,
+            statements=statements,
             created_by=by,
         )
+
+
+def consent_may_publish(by: User) -> None:
+    if not can(by, "consent.documents"):
+        raise Invalid({"body": _("Only an admin can change the consent document.")})
 
 
 def document_is_in_force(document: ConsentDocument) -> bool:
@@ -128,35 +123,39 @@ def consent_current(*, patient: Patient) -> ConsentSignature | None:
     return None
 
 
+def consent_sign_refusals(
+    *, patient: Patient, document: ConsentDocument, method: str, witness: User | None
+) -> dict[str, str]:
+    """Why this document cannot be signed now (by field), or nothing."""
+    if document.program_id != patient.program_id or not document_is_in_force(document):
+        return {"document": _("This version is no longer in force; reload the page.")}
+    if patient.status not in SIGNING_STATUSES:
+        return {"document": _("Consent can no longer be signed for this patient.")}
+    if method == ConsentSignature.Method.IN_PERSON and not (
+        witness is not None and can(witness, "consent.witness")
+    ):
+        return {"document": _("A member of the clinic's staff must witness the signature.")}
+    return {}
+
+
 def consent_sign(
     *,
     patient: Patient,
     document: ConsentDocument,
-    data: dict[str, Any],
+    signer_name: str,
+    signer_role: str,
     method: str,
     address: str,
     user_agent: str = "",
     witness: User | None = None,
 ) -> ConsentSignature:
-    """The patient or guardian signs: name typed, every statement ticked one by one.
-
-    `data` holds `signer_name`, `signer_role` and `statement-1` ... `statement-N` (ticked).
-    """
-    check = Checker(data)
-    signer_name = check.text("signer_name", limit=200)
-    signer_role = check.choice("signer_role", ConsentSignature.SignerRole.values)
-    for number in range(1, len(document.statements) + 1):
-        if data.get(f"statement-{number}") not in ("yes", "on", True):
-            check.fail(f"statement-{number}", _("Tick this statement to sign."))
-    if document.program_id != patient.program_id or not document_is_in_force(document):
-        check.fail("document", _("This version is no longer in force; reload the page."))
-    if patient.status not in SIGNING_STATUSES:
-        check.fail("document", _("Consent can no longer be signed for this patient."))
-    if method == ConsentSignature.Method.IN_PERSON and not (
-        witness is not None and roles_of(witness) & WITNESS_ROLES
-    ):
-        check.fail("document", _("A member of the clinic's staff must witness the signature."))
-    check.done()
+    """The patient or guardian signs: name typed, every statement ticked one by one (the
+    ticks and the name are checked by `ConsentSignForm`)."""
+    refusals = consent_sign_refusals(
+        patient=patient, document=document, method=method, witness=witness
+    )
+    if refusals:
+        raise Invalid(refusals)
     signed_at = timezone.now()
     with translation.override(document.language):
         snapshot = render_to_string(
@@ -190,15 +189,19 @@ def consent_sign(
     )
 
 
-def consent_withdraw(*, signature: ConsentSignature, by: User, reason: str) -> None:
-    """The patient or guardian withdraws consent; staff record it. No procedure follows."""
-    if not roles_of(by) & {"physician", "coordinator", "nurse"}:
+def consent_may_withdraw(by: User) -> None:
+    if not can(by, "consent.witness"):
         raise Invalid({"reason": _("Your role may not record this.")})
-    check = Checker({"reason": reason})
-    reason = check.text("reason", limit=2000)
+
+
+def consent_withdraw(*, signature: ConsentSignature, by: User, reason: str) -> None:
+    """The patient or guardian withdraws consent; staff record it. No procedure follows.
+    The reason comes checked by `WithdrawForm`."""
+    consent_may_withdraw(by)
+    if not reason:
+        raise Invalid({"reason": _("This field is required.")})
     if signature.withdrawn_at is not None:
-        check.fail("reason", _("This consent is already withdrawn."))
-    check.done()
+        raise Invalid({"reason": _("This consent is already withdrawn.")})
     ConsentSignature.objects.filter(pk=signature.pk, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now(), withdrawn_reason=reason, withdrawn_recorded_by=by
     )

@@ -1,13 +1,15 @@
-"""Procedures and adverse events: recorded by nurses and physicians, checked field by
-field, corrected with a reason while every earlier value is kept (history)."""
+"""Procedures and adverse events: recorded by nurses and physicians, corrected with a
+reason while every earlier value is kept (history).
+
+The services take typed values (`ProcedureValues`, `EventValues`), made by the forms of
+`care/forms.py` from what staff typed; they enforce the rules that are not input syntax:
+the role, a signed consent of the version in force, the patient's stage, no duplicate."""
 
 from __future__ import annotations
 
-import uuid as uuid_module
-from collections.abc import Callable
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -18,34 +20,74 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cellclinic.accounts.roles import roles_of
+from cellclinic.accounts.permissions import can
 from cellclinic.care.consent import consent_current
 from cellclinic.care.hooks import procedure_recorded
 from cellclinic.care.models import (
     ADMINISTRATION_ROUTES,
     AdverseEvent,
-    DoseUnit,
     Patient,
     PlannedSession,
     Procedure,
-    Relation,
     Route,
     SessionKind,
     TreatmentPlan,
 )
 from cellclinic.care.services import patient_status_move
-from cellclinic.care.validation import Checker, Invalid
 from cellclinic.core.outbox import outbox_enqueue
+from cellclinic.lib.invalid import Invalid
 
-RECORDERS = {"nurse", "physician"}
 # The planned sessions that are a cell administration (the supplement goes with each).
 ADMINISTRATION_KINDS = (SessionKind.LUMBAR_PUNCTURE, SessionKind.STEREOTACTIC)
 MAX_DOSE = Decimal("1000000000")  # fits the column (14 digits, 4 decimals); no dose comes near
 RECORD_WINDOW = timedelta(minutes=10)  # clocks differ a little; the future does not count
 
 
-def _require_recorder(by: User, field: str) -> None:
-    if not roles_of(by) & RECORDERS:
+@dataclass(frozen=True)
+class ProcedureValues:
+    """A procedure as recorded: what `ProcedureForm` makes of the typed values."""
+
+    performed_at: datetime
+    route: str
+    cell_type: str
+    dose: Decimal
+    dose_unit: str
+    operator: User
+    notes: str = ""
+    session: PlannedSession | None = None
+
+
+@dataclass(frozen=True)
+class EventValues:
+    """An adverse event as recorded: what `EventForm` makes of the typed values."""
+
+    description: str
+    category: str
+    grade: int
+    serious: bool
+    seriousness: tuple[str, ...]
+    relation_cells: str
+    action: str
+    outcome: str
+    onset_date: date
+    resolved_date: date | None = None
+    relation_lumbar_puncture: str = ""
+    relation_infusion: str = ""
+    relation_surgery: str = ""
+    procedure: Procedure | None = None
+
+    def fields(self) -> dict[str, object]:
+        """The model's fields (`seriousness` is stored as a list)."""
+        return {**_model_fields(self), "seriousness": list(self.seriousness)}
+
+
+def _model_fields(values: ProcedureValues | EventValues) -> dict[str, object]:
+    """The values by field name, the objects themselves (`asdict` would copy them)."""
+    return {field.name: getattr(values, field.name) for field in fields(values)}
+
+
+def require_recorder(by: User, field: str) -> None:
+    if not can(by, "patient.record_care"):
         raise Invalid({field: _("Only a nurse or a physician can record this.")})
 
 
@@ -58,82 +100,26 @@ def stay_days(plan: TreatmentPlan) -> tuple[date, date] | None:
     return min(moments).astimezone(zone).date(), max(moments).astimezone(zone).date()
 
 
-def _clean_procedure(patient: Patient, data: dict[str, Any]) -> dict[str, Any]:
-    plan = TreatmentPlan.objects.filter(patient=patient).first()
-    zone = plan.time_zone if plan else settings.CLINIC_TIME_ZONE
-    check = Checker(data)
-    performed_at = check.moment("performed_at", zone=zone)
-    route = check.choice("route", Route.values)
-    cell_type = check.text("cell_type", limit=200)
-    dose = check.decimal("dose", places=4, high=MAX_DOSE)
-    dose_unit = check.choice("dose_unit", DoseUnit.values)
-    operator_name = check.text("operator", limit=150)
-    notes = check.text("notes", limit=5000, required=False)
-    operator = User.objects.filter(username=operator_name, is_active=True).first()
-    if operator_name and (operator is None or "physician" not in roles_of(operator)):
-        check.fail("operator", _("Give the username of the physician who performed it."))
-    if plan is None:
-        check.fail("plan", _("The patient has no treatment plan yet."))
-    elif performed_at is not None:
-        days = stay_days(plan)
-        local = performed_at.astimezone(ZoneInfo(zone)).date()
-        if performed_at > timezone.now() + RECORD_WINDOW:
-            check.fail("performed_at", _("A procedure cannot be recorded before it is done."))
-        elif days is None or not days[0] <= local <= days[1]:
-            check.fail(
-                "performed_at",
-                _("The date must lie within the stay, %(first)s to %(last)s.")
-                % {"first": days[0] if days else "-", "last": days[1] if days else "-"},
-            )
-    session = None
-    session_key = check.raw("session")
-    if session_key:
-        session = _session_of(plan, session_key)
-        if session is None:
-            check.fail("session", _("Choose a session of this patient's plan."))
-    check.done()
-    return {
-        "performed_at": performed_at,
-        "route": route,
-        "cell_type": cell_type,
-        "dose": dose,
-        "dose_unit": dose_unit,
-        "operator": operator,
-        "notes": notes,
-        "session": session,
-    }
-
-
-def _session_of(plan: TreatmentPlan | None, key: Any) -> PlannedSession | None:
-    if plan is None or not isinstance(key, str):
-        return None
-    try:
-        return plan.sessions.filter(uuid=uuid_module.UUID(key)).first()
-    except ValueError:
-        return None
-
-
-def procedure_record(*, patient: Patient, data: dict[str, Any], by: User) -> Procedure:
-    """Record a procedure. Refused without a signed consent of the version in force."""
-    _require_recorder(by, "route")
+def procedure_record(*, patient: Patient, values: ProcedureValues, by: User) -> Procedure:
+    """Record a procedure. Refused without a signed consent of the version in force, without
+    a plan, outside the stay, and when the same procedure is recorded already."""
+    require_recorder(by, "route")
     with transaction.atomic():
         locked = Patient.objects.select_for_update().get(pk=patient.pk)
         consent = consent_current(patient=locked)
-        try:
-            values = _clean_procedure(locked, data)
-        except Invalid as invalid:
-            if consent is None:
-                invalid.errors = {"consent": _no_consent(), **invalid.errors}
-            raise
         if consent is None:
-            raise Invalid({"consent": _no_consent()})
+            raise Invalid({"consent": no_consent()})
+        if not TreatmentPlan.objects.filter(patient=locked).exists():
+            raise Invalid({"plan": no_plan()})
         if locked.status not in (Patient.Status.SCHEDULED, Patient.Status.IN_TREATMENT):
             raise Invalid({"plan": _("Procedures are recorded during the stay only.")})
         if Procedure.objects.filter(
-            patient=locked, route=values["route"], performed_at=values["performed_at"]
+            patient=locked, route=values.route, performed_at=values.performed_at
         ).exists():
             raise Invalid({"performed_at": _("This procedure is already recorded.")})
-        procedure = Procedure(patient=locked, consent=consent, recorded_by=by, **values)
+        procedure = Procedure(
+            patient=locked, consent=consent, recorded_by=by, **_model_fields(values)
+        )
         procedure._history_user = by  # type: ignore[attr-defined]
         procedure.save()
         patient_status_move(
@@ -151,7 +137,11 @@ def procedure_record(*, patient: Patient, data: dict[str, Any], by: User) -> Pro
     return procedure
 
 
-def _no_consent() -> str:
+def no_plan() -> str:
+    return _("The patient has no treatment plan yet.")
+
+
+def no_consent() -> str:
     return _(
         "No signed consent of the version in force: the patient or guardian must sign "
         "the current consent document first."
@@ -189,23 +179,13 @@ def treatment_progress(*, patient: Patient, by: User | None) -> None:
 
 
 def _correct(
-    record: Procedure | AdverseEvent,
-    *,
-    values_of: Callable[[Patient, dict[str, Any]], dict[str, Any]],
-    data: dict[str, Any],
-    by: User,
-    reason: str,
+    record: Procedure | AdverseEvent, *, values: dict[str, object], by: User, reason: str
 ) -> None:
-    """Check the corrected values and the reason together (every bad field named), then
-    save with the reason: the record's history keeps every earlier value, who and why."""
-    _require_recorder(by, "reason")
-    check = Checker({"reason": reason})
-    reason = check.text("reason", limit=1000)
-    try:
-        values = values_of(record.patient, data)
-    except Invalid as invalid:
-        raise Invalid({**invalid.errors, **check.errors}) from None
-    check.done()
+    """Save the corrected values with the reason: the record's history keeps every earlier
+    value, who and why."""
+    require_recorder(by, "reason")
+    if not reason:
+        raise Invalid({"reason": _("This field is required.")})
     for field, value in values.items():
         setattr(record, field, value)
     record._history_user = by  # type: ignore[union-attr]
@@ -214,11 +194,11 @@ def _correct(
 
 
 def procedure_correct(
-    *, procedure: Procedure, data: dict[str, Any], by: User, reason: str
+    *, procedure: Procedure, values: ProcedureValues, by: User, reason: str
 ) -> Procedure:
     """Correct a recorded procedure; the earlier values stay in its history with the reason."""
     with transaction.atomic():
-        _correct(procedure, values_of=_clean_procedure, data=data, by=by, reason=reason)
+        _correct(procedure, values=_model_fields(values), by=by, reason=reason)
         procedure_recorded(procedure.patient)  # a corrected date moves the treatment dates
     return procedure
 
@@ -232,99 +212,11 @@ RELATION_FIELDS = {
 }
 
 
-def _clean_event(patient: Patient, data: dict[str, Any]) -> dict[str, Any]:
-    check = Checker(data)
-    description = check.text("description", limit=5000)
-    category = check.choice("category", AdverseEvent.Category.values)
-    grade = check.integer("grade", low=1, high=5)
-    serious = check.boolean("serious")
-    seriousness = check.choices("seriousness", AdverseEvent.Seriousness.values)
-    relation_cells = check.choice("relation_cells", Relation.values)
-    relations = {
-        field: check.choice(field, Relation.values, required=False) for field in RELATION_FIELDS
-    }
-    action = check.choice("action", AdverseEvent.Action.values)
-    outcome = check.choice("outcome", AdverseEvent.Outcome.values)
-    onset = check.day("onset_date")
-    resolved = check.day("resolved_date", required=False)
-    today = timezone.localdate(timezone=ZoneInfo(settings.CLINIC_TIME_ZONE))
-
-    if serious is True and not seriousness and "seriousness" not in check.errors:
-        check.fail("seriousness", _("A serious event needs at least one seriousness criterion."))
-    if serious is False and seriousness:
-        check.fail("seriousness", _("Only a serious event has seriousness criteria."))
-    if grade == 5 and outcome and outcome != AdverseEvent.Outcome.FATAL:
-        check.fail("outcome", _("Grade 5 is death: the outcome is fatal."))
-    if outcome == AdverseEvent.Outcome.FATAL and grade is not None and grade != 5:
-        check.fail("grade", _("A fatal outcome is grade 5."))
-    if (grade == 5 or outcome == AdverseEvent.Outcome.FATAL) and (
-        serious is False or (serious and "death" not in seriousness)
-    ):
-        check.fail("seriousness", _("A death is a serious event with the criterion 'death'."))
-    accepted_on = patient.created_at.astimezone(ZoneInfo(settings.CLINIC_TIME_ZONE)).date()
-    if onset is not None and onset > today:
-        check.fail("onset_date", _("The date cannot be in the future."))
-    elif onset is not None and onset < accepted_on:
-        check.fail(
-            "onset_date",
-            _("The date cannot be before the patient was accepted (%(day)s).")
-            % {"day": accepted_on},
-        )
-    if resolved is not None:
-        if resolved > today:
-            check.fail("resolved_date", _("The date cannot be in the future."))
-        elif onset is not None and resolved < onset:
-            check.fail("resolved_date", _("The event cannot end before it began."))
-        elif outcome in (AdverseEvent.Outcome.RECOVERING, AdverseEvent.Outcome.NOT_RECOVERED):
-            check.fail("resolved_date", _("An event not yet resolved has no end date."))
-    elif outcome in (AdverseEvent.Outcome.RECOVERED, AdverseEvent.Outcome.SEQUELAE):
-        check.fail("resolved_date", _("Give the date the event resolved."))
-
-    procedure = None
-    procedure_key = check.raw("procedure")
-    if procedure_key:
-        procedure = _procedure_of(patient, procedure_key)
-        if procedure is None:
-            check.fail("procedure", _("Choose one of this patient's procedures."))
-        else:
-            field = next(f for f, r in RELATION_FIELDS.items() if r == procedure.route)
-            if not relations[field] and field not in check.errors:
-                check.fail(field, _("Judge the relation to the procedure the event follows."))
-            local = procedure.performed_at.astimezone(ZoneInfo(settings.CLINIC_TIME_ZONE))
-            if onset is not None and onset < local.date():
-                check.fail("onset_date", _("The event cannot begin before its procedure."))
-    check.done()
-    return {
-        "description": description,
-        "category": category,
-        "grade": grade,
-        "serious": bool(serious),
-        "seriousness": seriousness,
-        "relation_cells": relation_cells,
-        **relations,
-        "action": action,
-        "outcome": outcome,
-        "onset_date": onset,
-        "resolved_date": resolved,
-        "procedure": procedure,
-    }
-
-
-def _procedure_of(patient: Patient, key: Any) -> Procedure | None:
-    if not isinstance(key, str):
-        return None
-    try:
-        return patient.procedures.filter(uuid=uuid_module.UUID(key)).first()
-    except ValueError:
-        return None
-
-
-def adverse_event_record(*, patient: Patient, data: dict[str, Any], by: User) -> AdverseEvent:
+def adverse_event_record(*, patient: Patient, values: EventValues, by: User) -> AdverseEvent:
     """Record an adverse event; a serious one notifies the medical director at once."""
-    _require_recorder(by, "description")
-    values = _clean_event(patient, data)
+    require_recorder(by, "description")
     with transaction.atomic():
-        event = AdverseEvent(patient=patient, recorded_by=by, **values)
+        event = AdverseEvent(patient=patient, recorded_by=by, **values.fields())
         event._history_user = by  # type: ignore[attr-defined]
         event.save()
         if event.serious:
@@ -333,11 +225,11 @@ def adverse_event_record(*, patient: Patient, data: dict[str, Any], by: User) ->
 
 
 def adverse_event_correct(
-    *, event: AdverseEvent, data: dict[str, Any], by: User, reason: str
+    *, event: AdverseEvent, values: EventValues, by: User, reason: str
 ) -> AdverseEvent:
     """Correct an event; the history keeps earlier values. Becoming serious notifies."""
     with transaction.atomic():
-        _correct(event, values_of=_clean_event, data=data, by=by, reason=reason)
+        _correct(event, values=values.fields(), by=by, reason=reason)
         if event.serious and event.director_notified_at is None:
             _notify_director(event)
     return event

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from cellclinic.accounts.roles import roles_of
+from cellclinic.accounts.permissions import can
 from cellclinic.care.models import (
     Patient,
     PatientStatusChange,
@@ -87,7 +87,7 @@ def plan_from_template(*, patient: Patient, start: date, physician: User) -> Tre
     supplement the same day; rehabilitation on the days between, its kinds in turn.
     Stereotactic administration is never in the template: a physician adds it.
     """
-    if "physician" not in roles_of(physician):
+    if not can(physician, "patient.plan"):
         raise DeskRefused("role", "start")
     if TreatmentPlan.objects.filter(patient=patient).exists():
         raise DeskRefused("plan_exists", "start")
@@ -139,7 +139,7 @@ def plan_session_add(
     *, plan: TreatmentPlan, kind: str, starts_at: datetime, minutes: int, physician: User
 ) -> PlannedSession:
     """A session added by a physician (stereotactic administration only this way)."""
-    if "physician" not in roles_of(physician):
+    if not can(physician, "patient.plan"):
         raise DeskRefused("role", "kind")
     if kind not in SessionKind.values:
         raise DeskRefused("kind", "kind")
@@ -192,7 +192,7 @@ def plan_session_move(
     *, session: PlannedSession, starts_at: datetime, physician: User, reason: str
 ) -> PlannedSession:
     """Move a planned session; its history keeps the earlier time and the reason."""
-    if "physician" not in roles_of(physician):
+    if not can(physician, "patient.plan"):
         raise DeskRefused("role", "starts_at")
     reason = reason.strip()
     if not reason or has_control_characters(reason) or len(reason) > 1000:
@@ -210,7 +210,7 @@ def plan_session_move(
 
 def plan_session_remove(*, session: PlannedSession, physician: User, reason: str) -> None:
     """Take a session out of the plan (its history keeps it, with the reason)."""
-    if "physician" not in roles_of(physician):
+    if not can(physician, "patient.plan"):
         raise DeskRefused("role", "reason")
     reason = reason.strip()
     if not reason or has_control_characters(reason) or len(reason) > 1000:

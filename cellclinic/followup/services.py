@@ -4,7 +4,6 @@ report, and reminders that stop once the family has answered."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -15,14 +14,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cellclinic.care.models import Patient
-from cellclinic.care.validation import Invalid
 from cellclinic.followup.models import FollowUp, Reminder
 from cellclinic.inquiries.emails import family_email_queue
 from cellclinic.lib.instruments import DOMAIN_VALUES, PERIODS
+from cellclinic.lib.invalid import Invalid
 from cellclinic.lib.links import SignedLink
 from cellclinic.lib.tasks import enqueue_on_commit
 from cellclinic.outcomes.models import Assessment
-from cellclinic.outcomes.services import assessment_record, registry_sync_care
+from cellclinic.outcomes.services import (
+    AssessmentValues,
+    assessment_record,
+    registry_sync_care,
+)
 from cellclinic.programs.schema import ProgramDefinition
 from cellclinic.programs.selectors import program_get
 
@@ -121,9 +124,8 @@ def followup_from_token(token: str) -> FollowUp | None:
     return followup if LINK.key(token, max_age=timedelta(days=days)) is not None else None
 
 
-def family_report(*, followup: FollowUp, data: dict[str, Any]) -> list[Assessment]:
-    """The family's answer: improved, same or worse for each domain it can judge (at least
-    one). Stored as the time point's domain assessments; reminders stop."""
+def family_report_refusal(followup: FollowUp) -> str | None:
+    """Why the family cannot answer this follow-up now, or None when it can."""
     definition = _definition(followup.patient)
     today = timezone.localdate(timezone=ZoneInfo(settings.CLINIC_TIME_ZONE))
     if (
@@ -131,32 +133,31 @@ def family_report(*, followup: FollowUp, data: dict[str, Any]) -> list[Assessmen
         or definition.outcomes is None
         or followup.state(today) in (FollowUp.State.UPCOMING, FollowUp.State.MISSED)
     ):  # outside its window an answer would not belong to this time point
-        raise Invalid({"form": _("This follow-up cannot be answered now.")})
-    errors: dict[str, str] = {}
-    answers: dict[str, str] = {}
-    for domain in definition.outcomes.family_domains:
-        value = data.get(f"domain-{domain.id}") or ""
-        if value in ("", "unknown"):
-            continue
-        if value not in DOMAIN_VALUES:
-            errors[f"domain-{domain.id}"] = _("Choose one of the answers offered.")
-        else:
-            answers[domain.id] = value
-    if not answers and not errors:
-        errors["form"] = _("Answer at least one question.")
-    if errors:
-        raise Invalid(errors)
+        return _("This follow-up cannot be answered now.")
+    return None
+
+
+def family_report(*, followup: FollowUp, answers: dict[str, str]) -> list[Assessment]:
+    """The family's answer: improved, same or worse for each domain it could judge, by
+    domain id (at least one). Stored as the time point's domain assessments; reminders stop."""
+    refusal = family_report_refusal(followup)
+    if refusal is not None:
+        raise Invalid({"form": refusal})
+    if not answers or any(value not in DOMAIN_VALUES for value in answers.values()):
+        raise Invalid({"form": _("Answer at least one question.")})
+    today = timezone.localdate(timezone=ZoneInfo(settings.CLINIC_TIME_ZONE))
     with transaction.atomic():
         made = [
             assessment_record(
                 patient=followup.patient,
-                data={
-                    "timepoint": followup.timepoint,
-                    "instrument": "domain",
-                    "item": domain,
-                    "value": value,
-                    "date": today.isoformat(),
-                },
+                values=AssessmentValues(
+                    timepoint=followup.timepoint,
+                    instrument="domain",
+                    item=domain,
+                    value=value,
+                    score=DOMAIN_VALUES[value],
+                    date=today,
+                ),
                 by=None,
                 source=Assessment.Source.FAMILY,
             )

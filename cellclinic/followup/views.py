@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -15,16 +16,21 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cellclinic.accounts.access import staff_view
-from cellclinic.accounts.roles import roles_of
+from cellclinic.accounts.permissions import can
 from cellclinic.care.selectors import patient_for
-from cellclinic.care.validation import Invalid
+from cellclinic.followup.forms import (
+    AssessmentForm,
+    FamilyReportForm,
+    assessment_submit,
+    family_report_submit,
+)
 from cellclinic.followup.models import FollowUp
 from cellclinic.followup.selectors import followup_board
-from cellclinic.followup.services import family_report, followup_from_token
+from cellclinic.followup.services import followup_from_token
 from cellclinic.lib.instruments import INSTRUMENTS, TIMEPOINTS
+from cellclinic.lib.invalid import Invalid
 from cellclinic.lib.text import search_text
-from cellclinic.outcomes.models import Assessment, RegistryPatient
-from cellclinic.outcomes.services import assessment_record
+from cellclinic.outcomes.models import RegistryPatient
 from cellclinic.programs.models import Program
 from cellclinic.programs.selectors import program_get
 
@@ -41,8 +47,9 @@ def followup_family(request: HttpRequest, token: str) -> HttpResponse:
     errors: dict[str, str] = {}
     posted = request.POST if request.method == "POST" else {}
     if request.method == "POST" and followup.answered_at is None:
+        form = FamilyReportForm(request.POST, outcomes=definition.outcomes)
         try:
-            family_report(followup=followup, data=dict(request.POST.items()))
+            family_report_submit(form, followup=followup)
         except Invalid as invalid:
             errors = invalid.errors
         else:
@@ -92,27 +99,22 @@ def followup_desk(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view("patient.view")
-def patient_assessments(request: HttpRequest, patient: str) -> HttpResponse:
+def patient_assessments(request: HttpRequest, patient: UUID) -> HttpResponse:
     """A patient's measures at each time point and follow-up schedule; clinicians enter
     values here (the family's answers arrive through its link)."""
-    found = patient_for(request, patient)
+    found = patient_for(request, str(patient))
     current = program_get(slug=found.program.slug)
     outcomes = current.definition.outcomes if current else None
-    roles = roles_of(request.user)
-    can_enter = bool(roles & {"physician", "nurse"})
+    can_enter = can(request.user, "patient.record_measure")
     errors: dict[str, str] = {}
     posted: Any = {}
     if request.method == "POST":
         if not can_enter:
             raise PermissionDenied
         posted = request.POST
+        form = AssessmentForm(request.POST, outcomes=outcomes)
         try:
-            assessment_record(
-                patient=found,
-                data=dict(request.POST.items()),
-                by=request.user,  # type: ignore[arg-type]
-                source=Assessment.Source.CLINICIAN,
-            )
+            assessment_submit(form, patient=found, by=request.user)  # type: ignore[arg-type]
         except Invalid as invalid:
             errors = invalid.errors
         else:

@@ -3,6 +3,7 @@ the assessments clinicians and families record."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,19 +11,16 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cellclinic.accounts.permissions import can
 from cellclinic.care.models import ADMINISTRATION_ROUTES, Patient
-from cellclinic.care.validation import Invalid
 from cellclinic.lib.bands import age_band, onset_band
-from cellclinic.lib.instruments import INSTRUMENTS, TIMEPOINTS, BadValue, check_value
+from cellclinic.lib.invalid import Invalid
 from cellclinic.outcomes.models import Assessment, RegistryChange, RegistryPatient
 from cellclinic.outcomes.summary import summary_refresh
 from cellclinic.programs.schema import ProgramDefinition
 from cellclinic.programs.selectors import definition_of, program_get
-
-ASSESSORS = {"physician", "nurse"}
 
 
 def _current_definition(patient: Patient) -> ProgramDefinition:
@@ -56,9 +54,7 @@ def registry_sync_care(patient: Patient) -> RegistryPatient | None:
     )
     first = days[0] if days else None
     last = days[-1] if days and patient.status in ("follow_up", "closed") else None
-    onset = (
-        _date_answer(answers, "stroke.onset_date") if "onset_band" in outcomes.groupings else None
-    )
+    onset = _date_answer(answers, outcomes.onset_item) if outcomes.onset_item else None
     choices = definition.item(outcomes.subtype_item).choices
     subtype = answers.get(outcomes.subtype_item)
     values = {
@@ -85,69 +81,42 @@ def registry_sync_care(patient: Patient) -> RegistryPatient | None:
     return row
 
 
+@dataclass(frozen=True)
+class AssessmentValues:
+    """One value of one instrument at one time point, checked by the form that took it
+    (`followup/forms.py`): `value` as stored and its `score`."""
+
+    timepoint: str
+    instrument: str
+    item: str
+    value: str
+    score: float
+    date: date
+
+
 def assessment_record(
-    *, patient: Patient, data: dict[str, Any], by: User | None, source: str
+    *, patient: Patient, values: AssessmentValues, by: User | None, source: str
 ) -> Assessment:
     """A clinician's (or the family's) value of one instrument at one time point; a second
     value for the same time point, instrument and item replaces the first (history kept by
     the access log of who recorded it)."""
-    if source == Assessment.Source.CLINICIAN and not (
-        by is not None and set(by.groups.values_list("name", flat=True)) & ASSESSORS
-    ):
-        raise Invalid({"instrument": _("Only a physician or a nurse can record this.")})
-    definition = _current_definition(patient)
-    outcomes = definition.outcomes
-    errors: dict[str, str] = {}
-    timepoint = str(data.get("timepoint") or "")
-    if timepoint not in TIMEPOINTS:
-        errors["timepoint"] = _("Choose one of the values offered.")
-    instrument = INSTRUMENTS.get(str(data.get("instrument") or ""))
-    if outcomes is None:
-        allowed: tuple[str, ...] = ()
-    elif source == Assessment.Source.FAMILY:
-        allowed = ("domain",)  # the family reports change per domain, nothing else
-    else:
-        allowed = outcomes.clinician_instruments  # domains are the family's own answers
-    if instrument is None or instrument.id not in allowed:
-        errors["instrument"] = _("Choose one of the values offered.")
-    raw_day = str(data.get("date") or "")
-    try:
-        day = date.fromisoformat(raw_day) if len(raw_day) == 10 else None
-    except ValueError:
-        day = None
-    today = timezone.localdate(timezone=ZoneInfo(settings.CLINIC_TIME_ZONE))
-    if day is None:
-        errors["date"] = _("Enter a real date as YYYY-MM-DD.")
-    elif day > today:
-        errors["date"] = _("The date cannot be in the future.")
-    value_text, score = "", 0.0
-    if instrument is not None and outcomes is not None and "instrument" not in errors:
-        try:
-            value_text, score = check_value(
-                instrument,
-                str(data.get("item") or ""),
-                str(data.get("value") or ""),
-                muscle_groups=outcomes.muscle_groups,
-                domains=tuple(d.id for d in outcomes.family_domains),
-            )
-        except BadValue as bad:
-            errors[bad.field] = _("Not a valid value: %(expected)s.") % {"expected": bad.message}
-    if errors:
-        raise Invalid(errors)
-    assert instrument is not None and day is not None  # nosec B101  # narrows the type for mypy, not a check of input
+    assessment_may_record(by=by, source=source)
+    if source == Assessment.Source.FAMILY and values.instrument != "domain":
+        # the family reports change per domain, nothing else
+        raise Invalid({"instrument": _("Choose one of the values offered.")})
     with transaction.atomic():
         row = registry_sync_care(patient)
         if row is None:
             raise Invalid({"instrument": _("The program has no outcome measures.")})
         assessment, _created = Assessment.objects.update_or_create(
             patient=row,
-            timepoint=timepoint,
-            instrument=instrument.id,
-            item=str(data.get("item") or "").strip(),
+            timepoint=values.timepoint,
+            instrument=values.instrument,
+            item=values.item,
             defaults={
-                "date": day,
-                "value": value_text,
-                "score": score,
+                "date": values.date,
+                "value": values.value,
+                "score": values.score,
                 "source": source,
                 "recorded_by": by,
             },
@@ -155,3 +124,11 @@ def assessment_record(
         summary_refresh(patient_ids=[row.pk])
         RegistryChange.bump()
     return assessment
+
+
+def assessment_may_record(*, by: User | None, source: str) -> None:
+    """Only a physician or a nurse records a clinician's value."""
+    if source == Assessment.Source.CLINICIAN and not (
+        by is not None and can(by, "patient.record_measure")
+    ):
+        raise Invalid({"instrument": _("Only a physician or a nurse can record this.")})

@@ -231,6 +231,10 @@ class Outcomes(Strict):
     """What is measured and how "improved" is defined (programs.md section 6)."""
 
     subtype_item: str
+    # The date item the disease began on, for the `onset_band` grouping (time from onset
+    # to the first treatment); without one, no patient has an onset band. Not required
+    # with `onset_band`: stored versions from before it existed must still parse.
+    onset_item: str | None = None
     clinician_instruments: tuple[str, ...] = Field(min_length=1)
     muscle_groups: tuple[str, ...] = ()
     family_domains: tuple[Domain, ...] = Field(min_length=1)
@@ -296,10 +300,17 @@ class ProgramDefinition(Strict):
             _check_references(item, seen)
         self._check_screening(seen)
         if self.outcomes is not None:
-            subtype = seen.get(self.outcomes.subtype_item)
-            if subtype is None or subtype.type != "choice":
-                raise ValueError("outcomes.subtype_item must name a choice item of the program")
+            self._check_outcome_items(self.outcomes, seen)
         return self
+
+    @staticmethod
+    def _check_outcome_items(outcomes: Outcomes, seen: dict[str, Item]) -> None:
+        subtype = seen.get(outcomes.subtype_item)
+        if subtype is None or subtype.type != "choice":
+            raise ValueError("outcomes.subtype_item must name a choice item of the program")
+        onset = outcomes.onset_item
+        if onset is not None and getattr(seen.get(onset), "type", None) != "date":
+            raise ValueError("outcomes.onset_item must name a date item of the program")
 
     def _check_screening(self, seen: dict[str, Item]) -> None:
         from cellclinic.programs.rules import RuleError, parse_condition

@@ -161,13 +161,13 @@ def world(db: None, sign_in) -> dict[str, Any]:
 
     from django.utils import timezone
 
-    from cellclinic.care.consent import consent_document_in_force, consent_sign
-    from cellclinic.care.records import adverse_event_record, procedure_record
+    from cellclinic.care.consent import consent_document_in_force
+    from cellclinic.care.tests.builders import record_event, record_procedure, sign_with
 
     today = timezone.localdate()
     plan_from_template(patient=patient, start=today - timedelta(days=1), physician=doctor)
     document = consent_document_in_force(program=patient.program, language="en")
-    signature = consent_sign(
+    signature = sign_with(
         patient=patient,
         document=document,
         data={
@@ -178,7 +178,7 @@ def world(db: None, sign_in) -> dict[str, Any]:
         method="family_link",
         address="192.0.2.1",
     )
-    procedure = procedure_record(
+    procedure = record_procedure(
         patient=patient,
         data={
             "performed_at": f"{today - timedelta(days=1)} 09:00",
@@ -190,7 +190,7 @@ def world(db: None, sign_in) -> dict[str, Any]:
         },
         by=doctor,
     )
-    event = adverse_event_record(
+    event = record_event(
         patient=patient,
         data={
             "description": "Headache after the puncture",

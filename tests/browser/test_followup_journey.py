@@ -11,10 +11,10 @@ from datetime import timedelta
 import pytest
 
 from cellclinic.accounts.services import staff_user_create
-from cellclinic.care.records import procedure_record
 from cellclinic.care.tests.builders import (
     create_patient,
     procedure_data,
+    record_procedure,
     sign_consent,
     staff,
     today,
@@ -55,7 +55,7 @@ def test_a_family_reports_at_six_months_in_russian(live_server, browser) -> None
     nurse = staff("nurse", "nurse-ann")
     for i in range(4):
         day = start + timedelta(days=6 * i)
-        procedure_record(
+        record_procedure(
             patient=patient, data=procedure_data(performed_at=f"{day} 09:00"), by=nurse
         )
     m6 = FollowUp.objects.get(patient=patient, timepoint="m6")

@@ -1,4 +1,5 @@
-"""Test builders for care: a patient with a plan, a signed consent, valid record data."""
+"""Test builders for care: a patient with a plan, a signed consent, valid record data, and
+records made from typed values as the pages make them."""
 
 from __future__ import annotations
 
@@ -9,11 +10,30 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from cellclinic.accounts.services import staff_user_create
-from cellclinic.care.consent import consent_document_in_force, consent_sign
-from cellclinic.care.models import ConsentSignature, Patient
+from cellclinic.care.consent import consent_document_in_force
+from cellclinic.care.forms import (
+    ConsentDocumentForm,
+    ConsentSignForm,
+    EventForm,
+    ProcedureForm,
+    adverse_event_correct_submit,
+    adverse_event_submit,
+    consent_document_publish_submit,
+    consent_sign_submit,
+    procedure_correct_submit,
+    procedure_submit,
+)
+from cellclinic.care.models import (
+    AdverseEvent,
+    ConsentDocument,
+    ConsentSignature,
+    Patient,
+    Procedure,
+)
 from cellclinic.care.services import inquiry_accept, plan_from_template
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.inquiries.services import inquiry_submit
+from cellclinic.programs.models import Program
 from cellclinic.programs.selectors import program_get
 from conftest import build_answers
 
@@ -54,7 +74,7 @@ def ticked(count: int) -> dict[str, str]:
 
 def sign_consent(patient: Patient, *, language: str = "en") -> ConsentSignature:
     document = consent_document_in_force(program=patient.program, language=language)
-    return consent_sign(
+    return sign_with(
         patient=patient,
         document=document,
         data={
@@ -101,3 +121,48 @@ def event_data(**changes: Any) -> dict[str, Any]:
     }
     data.update(changes)
     return data
+
+
+def record_procedure(*, patient: Patient, data: dict[str, Any], by: User) -> Procedure:
+    """What the page and the API do with typed values: the form, then the service."""
+    return procedure_submit(ProcedureForm(data, patient=patient), by=by)
+
+
+def correct_procedure(
+    *, procedure: Procedure, data: dict[str, Any], by: User, reason: Any
+) -> Procedure:
+    form = ProcedureForm(data, patient=procedure.patient)
+    return procedure_correct_submit(form, procedure, reason=reason, by=by)
+
+
+def record_event(*, patient: Patient, data: dict[str, Any], by: User) -> AdverseEvent:
+    return adverse_event_submit(EventForm(data, patient=patient), by=by)
+
+
+def correct_event(
+    *, event: AdverseEvent, data: dict[str, Any], by: User, reason: Any
+) -> AdverseEvent:
+    form = EventForm(data, patient=event.patient)
+    return adverse_event_correct_submit(form, event, reason=reason, by=by)
+
+
+def sign_with(
+    *,
+    patient: Patient,
+    document: ConsentDocument,
+    data: dict[str, Any],
+    method: str,
+    address: str,
+    witness: User | None = None,
+) -> ConsentSignature:
+    """A signature from what the signer typed, as the signing pages take it."""
+    form = ConsentSignForm(data, document=document)
+    return consent_sign_submit(
+        form, patient=patient, document=document, method=method, address=address, witness=witness
+    )
+
+
+def publish(*, program: Program, language: str, data: dict[str, Any], by: User) -> ConsentDocument:
+    """A new consent document version from what the admin typed."""
+    form = ConsentDocumentForm(data)
+    return consent_document_publish_submit(form, program=program, language=language, by=by)

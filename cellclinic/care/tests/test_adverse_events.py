@@ -11,19 +11,21 @@ import pytest
 from django_tasks import default_task_backend
 
 from cellclinic.care.models import AdverseEvent, Relation
-from cellclinic.care.records import adverse_event_correct, adverse_event_record, procedure_record
 from cellclinic.care.selectors import safety_report
 from cellclinic.care.tests.builders import (
+    correct_event,
     create_patient,
     event_data,
     procedure_data,
+    record_event,
+    record_procedure,
     sign_consent,
     staff,
     today,
 )
-from cellclinic.care.validation import Invalid
 from cellclinic.core.models import OutboundEmail
 from cellclinic.core.outbox import URGENT_PRIORITY, URGENT_QUEUE
+from cellclinic.lib.invalid import Invalid
 
 pytestmark = pytest.mark.django_db
 
@@ -80,30 +82,28 @@ BAD_INPUTS = [
 @pytest.mark.parametrize(("changes", "field"), BAD_INPUTS)
 def test_it_refuses_each_bad_input_naming_the_field(patient, nurse, changes, field) -> None:
     with pytest.raises(Invalid) as refused:
-        adverse_event_record(patient=patient, data=event_data(**changes), by=nurse)
+        record_event(patient=patient, data=event_data(**changes), by=nurse)
     assert list(refused.value.errors) == [field], refused.value.errors
     assert not AdverseEvent.objects.exists()
 
 
 def test_the_relation_to_the_procedure_it_follows_must_be_judged(patient, nurse) -> None:
     sign_consent(patient)
-    made = procedure_record(patient=patient, data=procedure_data(), by=nurse)
+    made = record_procedure(patient=patient, data=procedure_data(), by=nurse)
     with pytest.raises(Invalid) as refused:
-        adverse_event_record(
+        record_event(
             patient=patient,
             data=event_data(procedure=str(made.uuid), relation_lumbar_puncture=""),
             by=nurse,
         )
     assert list(refused.value.errors) == ["relation_lumbar_puncture"]
-    event = adverse_event_record(
-        patient=patient, data=event_data(procedure=str(made.uuid)), by=nurse
-    )
+    event = record_event(patient=patient, data=event_data(procedure=str(made.uuid)), by=nurse)
     assert event.procedure == made
 
 
 def test_a_coordinator_cannot_record_an_event(patient) -> None:
     with pytest.raises(Invalid):
-        adverse_event_record(patient=patient, data=event_data(), by=staff("coordinator"))
+        record_event(patient=patient, data=event_data(), by=staff("coordinator"))
 
 
 def _queued_sends() -> list[int]:
@@ -119,7 +119,7 @@ def test_a_serious_event_enqueues_the_medical_directors_notification(
 ) -> None:
     settings.MEDICAL_DIRECTOR_EMAIL = "director@clinic.example"
     with django_capture_on_commit_callbacks(execute=True):
-        event = adverse_event_record(
+        event = record_event(
             patient=patient,
             data=event_data(
                 grade="3", serious="yes", seriousness=["hospitalisation"], outcome="recovering"
@@ -143,14 +143,12 @@ def test_a_mild_event_notifies_nobody_until_it_is_corrected_to_serious(
     patient, nurse, django_capture_on_commit_callbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        event = adverse_event_record(patient=patient, data=event_data(), by=nurse)
+        event = record_event(patient=patient, data=event_data(), by=nurse)
     assert not OutboundEmail.objects.filter(kind="serious_adverse_event").exists()
     serious = event_data(grade="3", serious="yes", seriousness=["hospitalisation"])
     with django_capture_on_commit_callbacks(execute=True):
-        adverse_event_correct(event=event, data=serious, by=nurse, reason="Admitted overnight")
-        adverse_event_correct(
-            event=event, data=serious | {"description": "x"}, by=nurse, reason="r"
-        )
+        correct_event(event=event, data=serious, by=nurse, reason="Admitted overnight")
+        correct_event(event=event, data=serious | {"description": "x"}, by=nurse, reason="r")
     assert OutboundEmail.objects.filter(kind="serious_adverse_event").count() == 1
     assert event.history.first().history_change_reason == "r"
 
@@ -167,7 +165,7 @@ def test_the_safety_report_counts_match_the_recorded_events(nurse) -> None:
             day = start + timedelta(days=6 * i)
             for route, hour in (("lumbar_puncture", "09:00"), ("intravenous", "13:00")):
                 procedures.append(
-                    procedure_record(
+                    record_procedure(
                         patient=patient,
                         data=procedure_data(performed_at=f"{day} {hour}", route=route),
                         by=nurse,
@@ -179,7 +177,7 @@ def test_the_safety_report_counts_match_the_recorded_events(nurse) -> None:
         grade = rng.randint(1, 4)
         serious = rng.random() < 0.3
         recorded.append(
-            adverse_event_record(
+            record_event(
                 patient=patient,
                 data=event_data(
                     grade=str(grade),
@@ -218,8 +216,8 @@ def test_the_safety_report_counts_match_the_recorded_events(nurse) -> None:
 def test_the_safety_report_page_shows_counts_with_denominators(nurse, sign_in) -> None:
     patient = create_patient(plan_start=today() - timedelta(days=2))
     sign_consent(patient)
-    procedure_record(patient=patient, data=procedure_data(), by=nurse)
-    adverse_event_record(patient=patient, data=event_data(), by=nurse)
+    record_procedure(patient=patient, data=procedure_data(), by=nurse)
+    record_event(patient=patient, data=event_data(), by=nurse)
     page = sign_in("analyst").get("/staff/safety/?program=cerebral-palsy").content.decode()
     assert "1 / 1" in page  # one patient with an event among one treated
     assert patient.inquiry.patient_name not in page  # analysts see no patient data

@@ -13,13 +13,19 @@ from cellclinic.care.consent import (
     DEFAULT_FILE,
     consent_current,
     consent_document_in_force,
-    consent_document_publish,
-    consent_sign,
 )
 from cellclinic.care.models import ConsentDocument, ConsentSignature
-from cellclinic.care.tests.builders import create_patient, sign_consent, staff, ticked, today
-from cellclinic.care.validation import Invalid
+from cellclinic.care.tests.builders import (
+    create_patient,
+    publish,
+    sign_consent,
+    sign_with,
+    staff,
+    ticked,
+    today,
+)
 from cellclinic.inquiries.family import family_token
+from cellclinic.lib.invalid import Invalid
 from cellclinic.programs.schema import LANGUAGE_CODES
 
 pytestmark = pytest.mark.django_db
@@ -74,9 +80,7 @@ def test_signing_needs_every_statement_ticked_a_name_and_a_role() -> None:
     data = {**ticked(count), "signer_name": "", "signer_role": "neighbour"}
     del data[f"statement-{count}"]
     with pytest.raises(Invalid) as refused:
-        consent_sign(
-            patient=patient, document=document, data=data, method="family_link", address="x"
-        )
+        sign_with(patient=patient, document=document, data=data, method="family_link", address="x")
     assert set(refused.value.errors) == {"signer_name", "signer_role", f"statement-{count}"}
     assert not ConsentSignature.objects.exists()
 
@@ -100,13 +104,13 @@ def test_an_admin_edit_is_a_new_version_in_force_and_old_signatures_no_longer_co
     signature = sign_consent(patient)
     assert consent_current(patient=patient) == signature
     with pytest.raises(Invalid):
-        consent_document_publish(
+        publish(
             program=patient.program,
             language="en",
             data={"title": "T", "body": "B", "statements": "S"},
             by=staff("physician"),
         )
-    made = consent_document_publish(
+    made = publish(
         program=patient.program,
         language="en",
         data={"title": "T", "body": "# H\nB", "statements": "S one\nS two"},
@@ -122,7 +126,7 @@ def test_an_admin_edit_is_a_new_version_in_force_and_old_signatures_no_longer_co
 def test_publishing_refuses_bad_input_naming_each_field() -> None:
     patient = create_patient()
     with pytest.raises(Invalid) as refused:
-        consent_document_publish(
+        publish(
             program=patient.program,
             language="en",
             data={"title": "", "body": "x\x00", "statements": ""},
@@ -167,14 +171,14 @@ def test_the_family_signs_through_its_link_in_its_language(client) -> None:
 def test_a_document_that_is_no_longer_in_force_cannot_be_signed() -> None:
     patient = create_patient()
     old = consent_document_in_force(program=patient.program, language="en")
-    consent_document_publish(
+    publish(
         program=patient.program,
         language="en",
         data={"title": "T", "body": "B", "statements": "S"},
         by=staff("admin"),
     )
     with pytest.raises(Invalid) as refused:
-        consent_sign(
+        sign_with(
             patient=patient,
             document=old,
             data={"signer_name": "A", "signer_role": "parent", **ticked(len(old.statements))},

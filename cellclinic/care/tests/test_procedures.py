@@ -13,17 +13,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cellclinic.accounts.services import api_token_create
-from cellclinic.care.consent import consent_document_publish, consent_withdraw
+from cellclinic.care.consent import consent_withdraw
 from cellclinic.care.models import Patient, PatientStatusChange, Procedure
-from cellclinic.care.records import procedure_correct, procedure_record
 from cellclinic.care.tests.builders import (
+    correct_procedure,
     create_patient,
     procedure_data,
+    publish,
+    record_procedure,
     sign_consent,
     staff,
     today,
 )
-from cellclinic.care.validation import Invalid
+from cellclinic.lib.invalid import Invalid
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +42,7 @@ def nurse() -> Any:
 
 def test_it_refuses_a_procedure_without_consent_in_the_service(patient, nurse) -> None:
     with pytest.raises(Invalid) as refused:
-        procedure_record(patient=patient, data=procedure_data(), by=nurse)
+        record_procedure(patient=patient, data=procedure_data(), by=nurse)
     assert set(refused.value.errors) == {"consent"}
     assert not Procedure.objects.exists()
     patient.refresh_from_db()
@@ -49,7 +51,7 @@ def test_it_refuses_a_procedure_without_consent_in_the_service(patient, nurse) -
 
 def test_it_records_a_procedure_once_the_consent_is_signed(patient, nurse) -> None:
     sign_consent(patient)
-    made = procedure_record(patient=patient, data=procedure_data(), by=nurse)
+    made = record_procedure(patient=patient, data=procedure_data(), by=nurse)
     assert made.dose == Decimal("30") and made.operator.username == "dr-house"
     assert made.consent == patient.consents.get()
     patient.refresh_from_db()
@@ -59,7 +61,7 @@ def test_it_records_a_procedure_once_the_consent_is_signed(patient, nurse) -> No
 def test_it_refuses_again_when_a_new_consent_version_is_put_in_force(patient, nurse) -> None:
     sign_consent(patient)
     admin = staff("admin")
-    consent_document_publish(
+    publish(
         program=patient.program,
         language="en",
         data={
@@ -70,17 +72,17 @@ def test_it_refuses_again_when_a_new_consent_version_is_put_in_force(patient, nu
         by=admin,
     )
     with pytest.raises(Invalid) as refused:
-        procedure_record(patient=patient, data=procedure_data(), by=nurse)
+        record_procedure(patient=patient, data=procedure_data(), by=nurse)
     assert "consent" in refused.value.errors
     sign_consent(patient)  # signs version 2 now
-    procedure_record(patient=patient, data=procedure_data(), by=nurse)
+    record_procedure(patient=patient, data=procedure_data(), by=nurse)
 
 
 def test_it_refuses_after_the_consent_is_withdrawn(patient, nurse) -> None:
     signature = sign_consent(patient)
     consent_withdraw(signature=signature, by=nurse, reason="The family changed its mind.")
     with pytest.raises(Invalid) as refused:
-        procedure_record(patient=patient, data=procedure_data(), by=nurse)
+        record_procedure(patient=patient, data=procedure_data(), by=nurse)
     assert "consent" in refused.value.errors
 
 
@@ -164,7 +166,7 @@ BAD_INPUTS = [
 def test_it_refuses_each_bad_input_naming_the_field(patient, nurse, field, value) -> None:
     sign_consent(patient)
     with pytest.raises(Invalid) as refused:
-        procedure_record(patient=patient, data=procedure_data(**{field: value}), by=nurse)
+        record_procedure(patient=patient, data=procedure_data(**{field: value}), by=nurse)
     assert list(refused.value.errors) == [field], refused.value.errors
     assert not Procedure.objects.exists()
 
@@ -176,7 +178,7 @@ def test_it_refuses_a_date_outside_the_stay_or_in_the_future(patient, nurse) -> 
         f"{today() + timedelta(days=1)} 09:00",  # not done yet
     ):
         with pytest.raises(Invalid) as refused:
-            procedure_record(patient=patient, data=procedure_data(performed_at=when), by=nurse)
+            record_procedure(patient=patient, data=procedure_data(performed_at=when), by=nurse)
         assert list(refused.value.errors) == ["performed_at"]
 
 
@@ -184,7 +186,7 @@ def test_it_refuses_a_patient_without_a_plan(nurse) -> None:
     patient = create_patient()
     sign_consent(patient)
     with pytest.raises(Invalid) as refused:
-        procedure_record(patient=patient, data=procedure_data(), by=nurse)
+        record_procedure(patient=patient, data=procedure_data(), by=nurse)
     assert "plan" in refused.value.errors
 
 
@@ -230,7 +232,7 @@ def test_any_input_is_recorded_whole_or_refused_naming_fields(patient, nurse, ch
         sign_consent(patient)
     before = Procedure.objects.count()
     try:
-        procedure_record(patient=patient, data=procedure_data(**changes), by=nurse)
+        record_procedure(patient=patient, data=procedure_data(**changes), by=nurse)
     except Invalid as refused:
         assert set(refused.errors) <= {*procedure_data(), "plan"}  # "plan": the stay is over
         assert Procedure.objects.count() == before
@@ -240,11 +242,11 @@ def test_any_input_is_recorded_whole_or_refused_naming_fields(patient, nurse, ch
 
 def test_a_correction_keeps_the_earlier_values_and_the_reason(patient, nurse) -> None:
     sign_consent(patient)
-    made = procedure_record(patient=patient, data=procedure_data(), by=nurse)
+    made = record_procedure(patient=patient, data=procedure_data(), by=nurse)
     with pytest.raises(Invalid) as refused:
-        procedure_correct(procedure=made, data=procedure_data(dose="25"), by=nurse, reason="")
+        correct_procedure(procedure=made, data=procedure_data(dose="25"), by=nurse, reason="")
     assert list(refused.value.errors) == ["reason"]
-    procedure_correct(
+    correct_procedure(
         procedure=made, data=procedure_data(dose="25"), by=nurse, reason="Typed 30 by mistake"
     )
     history = list(made.history.order_by("history_date"))
@@ -255,7 +257,7 @@ def test_a_correction_keeps_the_earlier_values_and_the_reason(patient, nurse) ->
 
 def test_the_correction_page_shows_the_history(patient, sign_in, nurse) -> None:
     sign_consent(patient)
-    made = procedure_record(patient=patient, data=procedure_data(), by=nurse)
+    made = record_procedure(patient=patient, data=procedure_data(), by=nurse)
     client = sign_in("physician")
     url = f"/staff/patients/{patient.uuid}/procedures/{made.uuid}/"
     refused = client.post(url, {**procedure_data(dose="20"), "reason": ""})
@@ -272,7 +274,7 @@ def test_the_status_moves_with_the_plan_and_the_administrations(patient, nurse) 
         {s.starts_at.date() for s in patient.plan.sessions.filter(kind="lumbar_puncture")}
     )
     # the plan started two days ago: only the first administration can be recorded yet
-    procedure_record(
+    record_procedure(
         patient=patient, data=procedure_data(performed_at=f"{plan_days[0]} 09:00"), by=nurse
     )
     patient.refresh_from_db()
@@ -289,13 +291,13 @@ def test_recording_every_planned_administration_moves_the_patient_to_follow_up(n
     sign_consent(patient)
     for i in range(4):
         day = start + timedelta(days=6 * i)
-        procedure_record(
+        record_procedure(
             patient=patient, data=procedure_data(performed_at=f"{day} 09:00"), by=nurse
         )
         patient.refresh_from_db()
         assert patient.status == ("follow_up" if i == 3 else "in_treatment")
     with pytest.raises(Invalid) as refused:  # the stay is over: nothing more is done
-        procedure_record(
+        record_procedure(
             patient=patient, data=procedure_data(performed_at=f"{start} 10:00"), by=nurse
         )
     assert "plan" in refused.value.errors
@@ -305,11 +307,11 @@ def test_a_procedure_entered_twice_is_refused_and_never_ends_the_treatment_early
     patient, nurse
 ) -> None:
     sign_consent(patient)
-    procedure_record(patient=patient, data=procedure_data(), by=nurse)
+    record_procedure(patient=patient, data=procedure_data(), by=nurse)
     with pytest.raises(Invalid) as refused:
-        procedure_record(patient=patient, data=procedure_data(), by=nurse)
+        record_procedure(patient=patient, data=procedure_data(), by=nurse)
     assert list(refused.value.errors) == ["performed_at"]
-    procedure_record(
+    record_procedure(
         patient=patient,
         data=procedure_data(performed_at=f"{today() - timedelta(days=1)} 09:30"),
         by=nurse,
@@ -326,7 +328,7 @@ def test_removing_the_last_planned_administration_moves_the_patient_to_follow_up
     sign_consent(patient)
     for i in range(3):
         day = start + timedelta(days=6 * i)
-        procedure_record(
+        record_procedure(
             patient=patient, data=procedure_data(performed_at=f"{day} 09:00"), by=nurse
         )
     last = patient.plan.sessions.filter(kind="lumbar_puncture").order_by("starts_at").last()

@@ -10,10 +10,10 @@ import time_machine
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
-from cellclinic.care.records import procedure_record
 from cellclinic.care.tests.builders import (
     create_patient,
     procedure_data,
+    record_procedure,
     sign_consent,
     staff,
     today,
@@ -40,7 +40,7 @@ def treated():
     nurse = staff("nurse", "nurse-ann")
     for i in range(4):
         day = start + timedelta(days=6 * i)
-        procedure_record(
+        record_procedure(
             patient=patient, data=procedure_data(performed_at=f"{day} 09:00"), by=nurse
         )
     patient.refresh_from_db()

@@ -172,12 +172,19 @@ class Command(BaseCommand):
     def _care(self) -> None:
         """Two accepted patients: one in treatment (consent, plan, two administrations, a
         mild adverse event), one scheduled who still has to sign the consent."""
-        from datetime import timedelta
+        from datetime import datetime, time, timedelta
+        from decimal import Decimal
+        from zoneinfo import ZoneInfo
 
         from django.utils import timezone
 
         from cellclinic.care.consent import consent_document_in_force, consent_sign
-        from cellclinic.care.records import adverse_event_record, procedure_record
+        from cellclinic.care.records import (
+            EventValues,
+            ProcedureValues,
+            adverse_event_record,
+            procedure_record,
+        )
         from cellclinic.care.services import inquiry_accept, plan_from_template
         from cellclinic.inquiries.models import Status
         from cellclinic.inquiries.services import inquiry_status_change
@@ -210,46 +217,45 @@ class Command(BaseCommand):
             consent_sign(
                 patient=patient,
                 document=document,
-                data={
-                    "signer_name": inquiry.contact_name,
-                    "signer_role": "parent",
-                    **{f"statement-{n}": "yes" for n in range(1, len(document.statements) + 1)},
-                },
+                signer_name=inquiry.contact_name,
+                signer_role="parent",
                 method="in_person",
                 address="127.0.0.1",
                 witness=nurse,
             )
             first = None
+            zone = ZoneInfo(patient.plan.time_zone)
             for day in (start, start + timedelta(days=6)):
-                for route, hour in (("lumbar_puncture", "09:00"), ("intravenous", "13:00")):
+                for route, hour in (("lumbar_puncture", 9), ("intravenous", 13)):
                     made = procedure_record(
                         patient=patient,
-                        data={
-                            "performed_at": f"{day} {hour}",
-                            "route": route,
-                            "cell_type": "umbilical cord mesenchymal stromal cells",
-                            "dose": "30",
-                            "dose_unit": "million_cells",
-                            "operator": physician.username,
-                        },
+                        values=ProcedureValues(
+                            performed_at=datetime.combine(day, time(hour), tzinfo=zone),
+                            route=route,
+                            cell_type="umbilical cord mesenchymal stromal cells",
+                            dose=Decimal(30),
+                            dose_unit="million_cells",
+                            operator=physician,
+                        ),
                         by=nurse,
                     )
                     first = first or made
             assert first is not None  # nosec B101  # narrows the type for mypy, not a check of input
             adverse_event_record(
                 patient=patient,
-                data={
-                    "procedure": str(first.uuid),
-                    "description": "Headache on the evening after the lumbar puncture.",
-                    "category": "nervous_system",
-                    "grade": "1",
-                    "serious": "no",
-                    "relation_cells": "unlikely",
-                    "relation_lumbar_puncture": "probable",
-                    "action": "treated",
-                    "outcome": "recovered",
-                    "onset_date": str(start),
-                    "resolved_date": str(start + timedelta(days=1)),
-                },
+                values=EventValues(
+                    procedure=first,
+                    description="Headache on the evening after the lumbar puncture.",
+                    category="nervous_system",
+                    grade=1,
+                    serious=False,
+                    seriousness=(),
+                    relation_cells="unlikely",
+                    relation_lumbar_puncture="probable",
+                    action="treated",
+                    outcome="recovered",
+                    onset_date=start,
+                    resolved_date=start + timedelta(days=1),
+                ),
                 by=nurse,
             )
