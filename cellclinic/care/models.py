@@ -185,6 +185,7 @@ class Route(models.TextChoices):
 
 # Routes that are a cell administration of the plan (the intravenous supplement goes with them).
 ADMINISTRATION_ROUTES = (Route.LUMBAR_PUNCTURE, Route.STEREOTACTIC)
+ADMINISTRATION_KINDS = (SessionKind.LUMBAR_PUNCTURE, SessionKind.STEREOTACTIC)
 
 
 class DoseUnit(models.TextChoices):

@@ -24,21 +24,18 @@ from cellclinic.accounts.permissions import can
 from cellclinic.care.consent import consent_current
 from cellclinic.care.hooks import procedure_recorded
 from cellclinic.care.models import (
-    ADMINISTRATION_ROUTES,
     AdverseEvent,
     Patient,
     PlannedSession,
     Procedure,
     Route,
-    SessionKind,
     TreatmentPlan,
 )
-from cellclinic.care.services import patient_status_move
+from cellclinic.care.workflow import follow_up_when_done, patient_status_move
 from cellclinic.core.outbox import outbox_enqueue
 from cellclinic.lib.invalid import Invalid
 
 # The planned sessions that are a cell administration (the supplement goes with each).
-ADMINISTRATION_KINDS = (SessionKind.LUMBAR_PUNCTURE, SessionKind.STEREOTACTIC)
 MAX_DOSE = Decimal("1000000000")  # fits the column (14 digits, 4 decimals); no dose comes near
 RECORD_WINDOW = timedelta(minutes=10)  # clocks differ a little; the future does not count
 
@@ -125,13 +122,7 @@ def procedure_record(*, patient: Patient, values: ProcedureValues, by: User) -> 
         patient_status_move(
             patient=locked, to_status=Patient.Status.IN_TREATMENT, by=by, reason="first procedure"
         )
-        if _all_administrations_done(locked):
-            patient_status_move(
-                patient=locked,
-                to_status=Patient.Status.FOLLOW_UP,
-                by=by,
-                reason="every planned administration done",
-            )
+        follow_up_when_done(locked, by)
         procedure_recorded(locked)
     patient.status = locked.status
     return procedure
@@ -146,36 +137,6 @@ def no_consent() -> str:
         "No signed consent of the version in force: the patient or guardian must sign "
         "the current consent document first."
     )
-
-
-def _all_administrations_done(patient: Patient) -> bool:
-    """Every planned administration has one: counted by distinct days at the clinic, so a
-    record entered twice never ends the treatment early."""
-    planned = PlannedSession.objects.filter(
-        plan__patient=patient, kind__in=ADMINISTRATION_KINDS
-    ).count()
-    zone = ZoneInfo(settings.CLINIC_TIME_ZONE)
-    done = {
-        moment.astimezone(zone).date()
-        for moment in Procedure.objects.filter(
-            patient=patient, route__in=ADMINISTRATION_ROUTES
-        ).values_list("performed_at", flat=True)
-    }
-    return planned > 0 and len(done) >= planned
-
-
-def treatment_progress(*, patient: Patient, by: User | None) -> None:
-    """After the plan changed: if every planned administration is now done, the patient
-    moves to follow-up (and follow-up is scheduled)."""
-    with transaction.atomic():
-        if patient.status == Patient.Status.IN_TREATMENT and _all_administrations_done(patient):
-            patient_status_move(
-                patient=patient,
-                to_status=Patient.Status.FOLLOW_UP,
-                by=by,
-                reason="every planned administration done",
-            )
-            procedure_recorded(patient)
 
 
 def _correct(

@@ -18,10 +18,9 @@ from cellclinic.care.models import (
     SessionKind,
     TreatmentPlan,
 )
-from cellclinic.care.workflow import PATIENT_MOVES
+from cellclinic.care.workflow import patient_status_move, treatment_progress
 from cellclinic.inquiries.models import Inquiry, Status
 from cellclinic.inquiries.services import DeskRefused, inquiry_status_change
-from cellclinic.lib.status_machine import MoveRefused
 from cellclinic.lib.text import has_control_characters
 from cellclinic.programs.selectors import program_get
 
@@ -54,20 +53,6 @@ def inquiry_accept(*, inquiry: Inquiry, physician: User, note: str) -> Patient:
 
 
 # --- the patient's status ----------------------------------------------------------------
-
-
-def patient_status_move(
-    *, patient: Patient, to_status: str, by: User | None, reason: str
-) -> PatientStatusChange | None:
-    """Move the patient's status forward when allowed; a row records who, when and why.
-
-    Returns None, changing nothing, when the patient is not in a status that moves there
-    (the care steps call this as they happen, so a repeated step is harmless).
-    """
-    try:
-        return PATIENT_MOVES.apply(patient, to_status=to_status, by=by, roles=None, reason=reason)
-    except MoveRefused:  # not_allowed: the moves name no roles and need no reason
-        return None
 
 
 # --- the treatment plan ------------------------------------------------------------------
@@ -223,8 +208,6 @@ def plan_session_remove(*, session: PlannedSession, physician: User, reason: str
     plan = session.plan
     with transaction.atomic():
         session.delete()
-        from cellclinic.care.records import treatment_progress  # records builds on this module
-
         treatment_progress(patient=plan.patient, by=physician)
 
 

@@ -9,16 +9,14 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cellclinic.care.models import Patient
+from cellclinic.followup.links import program_definition
 from cellclinic.followup.models import FollowUp, Reminder
-from cellclinic.inquiries.emails import family_email_queue
-from cellclinic.lib.instruments import DOMAIN_VALUES, PERIODS
+from cellclinic.lib.instruments import DOMAIN_VALUES
 from cellclinic.lib.invalid import Invalid
-from cellclinic.lib.links import SignedLink
 from cellclinic.lib.tasks import enqueue_on_commit
 from cellclinic.outcomes.models import Assessment
 from cellclinic.outcomes.services import (
@@ -26,16 +24,8 @@ from cellclinic.outcomes.services import (
     assessment_record,
     registry_sync_care,
 )
-from cellclinic.programs.schema import ProgramDefinition
-from cellclinic.programs.selectors import program_get
 
-LINK = SignedLink(salt="cellclinic.followup-link", field="followup")
 REMINDER_TIME = time(9, 0)  # the clinic's morning
-
-
-def _definition(patient: Patient) -> ProgramDefinition | None:
-    current = program_get(slug=patient.program.slug)
-    return current.definition if current else None
 
 
 def followup_after_procedure(patient: Patient) -> None:
@@ -49,7 +39,7 @@ def followup_after_procedure(patient: Patient) -> None:
 def followup_schedule(*, patient: Patient) -> list[FollowUp]:
     """Due dates at the program's time points after the last administration, with their
     windows and reminders. Run again after a correction, it moves what is not answered."""
-    definition = _definition(patient)
+    definition = program_definition(patient)
     row = getattr(patient, "registry_entry", None) or registry_sync_care(patient)
     if definition is None or definition.followup is None or row is None:
         return []
@@ -98,35 +88,9 @@ def _schedule_reminder(reminder_id: int, when: datetime) -> None:
 # --- the family's link -------------------------------------------------------------------------
 
 
-def followup_token(followup: FollowUp) -> str:
-    return LINK.token(followup.uuid)
-
-
-def followup_url(followup: FollowUp) -> str:
-    return settings.SITE_URL + reverse("followup_family", args=[followup_token(followup)])
-
-
-def followup_from_token(token: str) -> FollowUp | None:
-    """The follow-up of a link, or None when forged, damaged or older than the program's
-    `link_days` (each reminder carries a fresh link)."""
-    key = LINK.key(token)
-    followup = (
-        None
-        if key is None
-        else FollowUp.objects.select_related("patient__program", "patient__inquiry")
-        .filter(uuid=key)
-        .first()
-    )
-    if followup is None:
-        return None
-    definition = _definition(followup.patient)
-    days = definition.followup.link_days if definition and definition.followup else 60
-    return followup if LINK.key(token, max_age=timedelta(days=days)) is not None else None
-
-
 def family_report_refusal(followup: FollowUp) -> str | None:
     """Why the family cannot answer this follow-up now, or None when it can."""
-    definition = _definition(followup.patient)
+    definition = program_definition(followup.patient)
     today = timezone.localdate(timezone=ZoneInfo(settings.CLINIC_TIME_ZONE))
     if (
         definition is None
@@ -171,65 +135,3 @@ def family_report(*, followup: FollowUp, answers: dict[str, str]) -> list[Assess
 
 
 # --- reminders ---------------------------------------------------------------------------------
-
-
-def reminder_send(*, reminder_id: int) -> bool:
-    """Send one reminder if it is due, unsent and its follow-up unanswered; True if sent.
-
-    Skipped instead once the family has answered, once the window has closed, or when a
-    later reminder is due too (a late schedule, a worker down): one e-mail, not a burst.
-    The row is claimed by a conditional update; the e-mail goes through the retrying
-    outbox in the family's language, with a fresh personal link.
-    """
-    now = timezone.now()
-    reminder = (
-        Reminder.objects.select_related("followup__patient__inquiry").filter(pk=reminder_id).first()
-    )
-    if reminder is None:
-        return False
-    followup = reminder.followup
-    today = timezone.localdate(timezone=ZoneInfo(settings.CLINIC_TIME_ZONE))
-    if (
-        followup.answered_at is not None
-        or followup.state(today) == FollowUp.State.MISSED
-        or Reminder.objects.filter(
-            followup=followup,
-            due_at__gt=reminder.due_at,
-            due_at__lte=now,
-            sent_at__isnull=True,
-            skipped_at__isnull=True,
-        ).exists()
-    ):
-        Reminder.objects.filter(pk=reminder_id, sent_at__isnull=True).update(skipped_at=now)
-        return False
-    with transaction.atomic():
-        claimed = Reminder.objects.filter(
-            pk=reminder_id, sent_at__isnull=True, skipped_at__isnull=True, due_at__lte=now
-        ).update(sent_at=now)
-        if not claimed:
-            return False
-        inquiry = followup.patient.inquiry
-        definition = _definition(followup.patient)
-        family_email_queue(
-            inquiry,
-            kind="followup_reminder",
-            template="followup/email/reminder",
-            context={
-                "program_name": definition.name.get(inquiry.reply_language) if definition else "",
-                "period": PERIODS.get(followup.timepoint, followup.timepoint),  # lazy: its language
-                "link": followup_url(followup),
-                "first": reminder.days_after_due == 0,
-            },
-        )
-    return True
-
-
-def reminders_due(*, limit: int = 500) -> int:
-    """Send every reminder that is due (the worker's sweep: a lost task never loses one)."""
-    now = timezone.now()
-    ids = list(
-        Reminder.objects.filter(
-            due_at__lte=now, sent_at__isnull=True, skipped_at__isnull=True
-        ).values_list("pk", flat=True)[:limit]
-    )
-    return sum(1 for pk in ids if reminder_send(reminder_id=pk))

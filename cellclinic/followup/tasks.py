@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from cellclinic.followup.services import reminder_send
+from cellclinic.followup.reminders import reminder_send
 
 
 @task()

@@ -24,9 +24,9 @@ from cellclinic.followup.forms import (
     assessment_submit,
     family_report_submit,
 )
+from cellclinic.followup.links import followup_from_token
 from cellclinic.followup.models import FollowUp
 from cellclinic.followup.selectors import followup_board
-from cellclinic.followup.services import followup_from_token
 from cellclinic.lib.instruments import INSTRUMENTS, TIMEPOINTS
 from cellclinic.lib.invalid import Invalid
 from cellclinic.lib.text import search_text

@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from cellclinic.accounts.services import staff_user_create
 from cellclinic.audit.models import AccessEvent
-from cellclinic.followup.services import followup_token
+from cellclinic.followup.links import followup_token
 from cellclinic.inquiries.family import family_token
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.inquiries.services import inquiry_submit

@@ -12,9 +12,8 @@ from django.db import connection, transaction
 
 from cellclinic.accounts.services import staff_user_create
 from cellclinic.care.models import Patient, PatientStatusChange
-from cellclinic.care.services import patient_status_move
 from cellclinic.care.tests.builders import create_patient
-from cellclinic.care.workflow import PATIENT_MOVES
+from cellclinic.care.workflow import PATIENT_MOVES, patient_status_move
 from cellclinic.inquiries.models import Inquiry, Status, StatusChange
 from cellclinic.inquiries.services import inquiry_assign
 from cellclinic.inquiries.tests.test_status_machine import inquiry_in

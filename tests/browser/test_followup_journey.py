@@ -19,8 +19,8 @@ from cellclinic.care.tests.builders import (
     staff,
     today,
 )
+from cellclinic.followup.links import followup_url
 from cellclinic.followup.models import FollowUp
-from cellclinic.followup.services import followup_url
 from cellclinic.outcomes.registry import registry_import
 from conftest import totp_now
 

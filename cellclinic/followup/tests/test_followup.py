@@ -19,13 +19,9 @@ from cellclinic.care.tests.builders import (
     today,
 )
 from cellclinic.core.models import OutboundEmail
+from cellclinic.followup.links import followup_from_token, followup_token
 from cellclinic.followup.models import FollowUp, Reminder
-from cellclinic.followup.services import (
-    followup_from_token,
-    followup_token,
-    reminder_send,
-    reminders_due,
-)
+from cellclinic.followup.reminders import reminder_send, reminders_due
 from cellclinic.outcomes.models import Assessment, RegistryPatient
 
 pytestmark = pytest.mark.django_db

@@ -23,7 +23,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from cellclinic.core.outbox import URGENT_QUEUE, outbox_requeue_due
 from cellclinic.core.ratelimit import rate_limit_prune
-from cellclinic.followup.services import reminders_due
+from cellclinic.followup.reminders import reminders_due
 from cellclinic.inquiries.emails import confirmations_pending
 from cellclinic.screening.services import screening_pending
 
