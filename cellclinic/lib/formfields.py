@@ -121,7 +121,10 @@ class YesNo(forms.Field):
 
 
 class WholeNumber(forms.Field):
-    """A whole number from `low` to `high`, offered as a list."""
+    """A whole number from `low` to `high`, offered as a list. Its message (`invalid`) may
+    name the range as `%(low)d` and `%(high)d`."""
+
+    default_error_messages = {"invalid": _("Enter a whole number from %(low)d to %(high)d.")}
 
     def __init__(self, *, low: int, high: int, **kwargs: Any) -> None:
         self.low, self.high = low, high
@@ -138,9 +141,9 @@ class WholeNumber(forms.Field):
             or not self.low <= value <= self.high
         ):
             raise ValidationError(
-                _("Enter a whole number from %(low)d to %(high)d.")
-                % {"low": self.low, "high": self.high},
+                self.error_messages["invalid"],
                 code="invalid",
+                params={"low": self.low, "high": self.high},
             )
         return value
 
