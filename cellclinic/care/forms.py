@@ -656,6 +656,32 @@ def consent_document_publish_submit(
     return consent_document_publish(program=program, language=language, by=by, **form.cleaned_data)
 
 
+class ConsentLanguageForm(forms.Form):
+    """The language of the document to show (from the address or the form): one of the
+    site's, none, or a wrong one (the page then shows the English document)."""
+
+    language = forms.ChoiceField(choices=settings.LANGUAGES, required=False)
+
+
+class ConsentVersionForm(forms.Form):
+    """The document version the signer read, one of the patient's program."""
+
+    document = forms.ModelChoiceField(
+        queryset=ConsentDocument.objects.none(),
+        to_field_name="uuid",
+        error_messages={
+            "required": gettext_lazy("This version is no longer in force; reload the page."),
+            "invalid_choice": gettext_lazy("This version is no longer in force; reload the page."),
+        },
+    )
+
+    def __init__(
+        self, data: Mapping[str, Any] | None = None, *, program: Program, **kwargs: Any
+    ) -> None:
+        super().__init__(data, **kwargs)
+        self.fields["document"].queryset = ConsentDocument.objects.filter(program=program)  # type: ignore[attr-defined]
+
+
 class ConsentSignForm(forms.Form):
     """The signer's name and role, and a tick for each statement of the document."""
 
