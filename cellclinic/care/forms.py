@@ -72,8 +72,10 @@ from cellclinic.lib.formfields import (
     Choice,
     Choices,
     Day,
+    Filters,
     Moment,
     PositiveDecimal,
+    SearchText,
     TextField,
     WholeNumber,
     YesNo,
@@ -611,6 +613,21 @@ def plan_session_remove_submit(form: PlanSessionRemoveForm, *, by: User) -> None
             session=data["session"], physician=by, reason=data["reason"]
         ),
     )
+
+
+# --- the lists' filters ------------------------------------------------------------------------
+
+
+class ProgramFilter(Filters):
+    """A report's program, by its slug."""
+
+    program = SearchText(limit=60)
+
+
+class PatientFilters(ProgramFilter):
+    """The patient list's status and program."""
+
+    status = SearchText(limit=20)
 
 
 # --- consent ------------------------------------------------------------------------------------
