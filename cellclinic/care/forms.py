@@ -533,11 +533,7 @@ class PlanSessionAddForm(forms.Form):
 class PlanSessionRemoveForm(forms.Form):
     """One of the plan's sessions (by its uuid), and why it goes."""
 
-    session = forms.ModelChoiceField(
-        queryset=PlannedSession.objects.none(),
-        to_field_name="uuid",
-        error_messages={"required": NO_SESSION, "invalid_choice": NO_SESSION},
-    )
+    session = Key()
     reason = PlanReason(label=gettext_lazy("Reason"))
 
     def __init__(
@@ -545,7 +541,14 @@ class PlanSessionRemoveForm(forms.Form):
     ) -> None:
         super().__init__(data, **kwargs)
         self.plan = plan
-        self.fields["session"].queryset = plan.sessions.all()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        """The session, looked up among this plan's only; none, or another's, is refused."""
+        data = super().clean() or {}
+        data["session"] = _row(self.plan.sessions, data.get("session"))
+        if data["session"] is None:
+            self.add_error("session", NO_SESSION)
+        return data
 
 
 class PlanSessionMoveForm(PlanSessionRemoveForm):
@@ -681,22 +684,23 @@ class ConsentLanguageForm(forms.Form):
 
 
 class ConsentVersionForm(forms.Form):
-    """The document version the signer read, one of the patient's program."""
+    """The document version the signer read (its uuid), one of the patient's program."""
 
-    document = forms.ModelChoiceField(
-        queryset=ConsentDocument.objects.none(),
-        to_field_name="uuid",
-        error_messages={
-            "required": gettext_lazy("This version is no longer in force; reload the page."),
-            "invalid_choice": gettext_lazy("This version is no longer in force; reload the page."),
-        },
-    )
+    document = Key()
 
     def __init__(
         self, data: Mapping[str, Any] | None = None, *, program: Program, **kwargs: Any
     ) -> None:
         super().__init__(data, **kwargs)
-        self.fields["document"].queryset = ConsentDocument.objects.filter(program=program)  # type: ignore[attr-defined]
+        self.program = program
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        versions = ConsentDocument.objects.filter(program=self.program)
+        data["document"] = _row(versions, data.get("document"))
+        if data["document"] is None:
+            self.add_error("document", _("This version is no longer in force; reload the page."))
+        return data
 
 
 class ConsentSignForm(forms.Form):
