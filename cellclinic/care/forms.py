@@ -1,5 +1,6 @@
 """The forms staff fill in for care records (procedures and adverse events, new or
-corrected) and for consent (the document's texts, a signature, a withdrawal).
+corrected), for the treatment plan (make it, add, move or remove a session) and for consent
+(the document's texts, a signature, a withdrawal).
 
 The page and the API bind the same form; `*_submit` runs it and then the service, and
 raises one `Invalid` with every refusal by field (the form's, and the consent and plan the
@@ -8,8 +9,8 @@ service would refuse as well), so a bad record is refused the same way wherever 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -38,6 +39,7 @@ from cellclinic.care.models import (
     ConsentSignature,
     DoseUnit,
     Patient,
+    PlannedSession,
     Procedure,
     Relation,
     Route,
@@ -59,12 +61,21 @@ from cellclinic.care.records import (
     require_recorder,
     stay_days,
 )
+from cellclinic.care.services import (
+    plan_from_template,
+    plan_session_add,
+    plan_session_move,
+    plan_session_remove,
+)
+from cellclinic.inquiries.services import DeskRefused
 from cellclinic.lib.formfields import (
     Choice,
     Choices,
     Day,
+    Filters,
     Moment,
     PositiveDecimal,
+    SearchText,
     TextField,
     WholeNumber,
     YesNo,
@@ -450,6 +461,178 @@ def labels(form: forms.BaseForm) -> dict[str, str]:
     return {**names, **{name: str(field.label) for name, field in form.fields.items()}}
 
 
+# --- the treatment plan -----------------------------------------------------------------------
+
+GIVE_REASON = gettext_lazy("Give the reason.")
+NO_SESSION = gettext_lazy("There is no such session in this plan.")
+KIND = gettext_lazy("Choose one of the kinds offered.")
+
+# The plan services' refusals (`DeskRefused.code`), as staff read them.
+PLAN_REFUSALS = {
+    "role": gettext_lazy("Only a physician can make or change the plan."),
+    "plan_exists": gettext_lazy("This patient already has a plan."),
+    "no_template": gettext_lazy("The program has no treatment template."),
+    "kind": KIND,
+    "minutes": gettext_lazy("Give a duration between 5 and 480 minutes."),
+    "spacing": gettext_lazy(
+        "Cell administrations must stay between the program's minimum and maximum "
+        "number of days apart."
+    ),
+    "done": gettext_lazy("This session already has a recorded procedure; it cannot change."),
+    "reason_required": GIVE_REASON,
+    "session": NO_SESSION,
+    "date_range": gettext_lazy("The date is too far from the stay; check the year."),
+}
+
+
+class PlanReason(TextField):
+    """Why a session moves or goes: every refusal says "Give the reason.", as the service's
+    own check (it stays, for any other caller) always has."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(limit=1000, error_messages={"required": GIVE_REASON}, **kwargs)
+
+    def validate(self, value: Any) -> None:
+        try:
+            super().validate(value)
+        except ValidationError:
+            raise ValidationError(GIVE_REASON, code="reason") from None
+
+
+class PlanMakeForm(forms.Form):
+    """The plan from the program's template: its first administration day."""
+
+    start = Day(
+        label=gettext_lazy("First administration day (YYYY-MM-DD)"),
+        error_messages={"required": gettext_lazy("Enter a real date as YYYY-MM-DD.")},
+    )
+
+
+class PlanSessionAddForm(forms.Form):
+    """A session a physician adds: its kind, when (the plan's wall clock) and how long."""
+
+    kind = Choice(
+        choices=SessionKind.choices, error_messages={"required": KIND, "invalid_choice": KIND}
+    )
+    starts_at = Moment(label=gettext_lazy("Date and time (YYYY-MM-DD HH:MM)"))
+    minutes = WholeNumber(
+        low=5,
+        high=480,
+        label=gettext_lazy("Minutes"),
+        error_messages={"invalid": gettext_lazy("Give a duration between 5 and 480 minutes.")},
+    )
+
+    def __init__(
+        self, data: Mapping[str, Any] | None = None, *, plan: TreatmentPlan, **kwargs: Any
+    ) -> None:
+        super().__init__(data, **kwargs)
+        self.plan = plan
+        self.fields["starts_at"].zone = plan.time_zone  # type: ignore[attr-defined]
+
+
+class PlanSessionRemoveForm(forms.Form):
+    """One of the plan's sessions (by its uuid), and why it goes."""
+
+    session = Key()
+    reason = PlanReason(label=gettext_lazy("Reason"))
+
+    def __init__(
+        self, data: Mapping[str, Any] | None = None, *, plan: TreatmentPlan, **kwargs: Any
+    ) -> None:
+        super().__init__(data, **kwargs)
+        self.plan = plan
+
+    def clean(self) -> dict[str, Any]:
+        """The session, looked up among this plan's only; none, or another's, is refused."""
+        data = super().clean() or {}
+        data["session"] = _row(self.plan.sessions, data.get("session"))
+        if data["session"] is None:
+            self.add_error("session", NO_SESSION)
+        return data
+
+
+class PlanSessionMoveForm(PlanSessionRemoveForm):
+    """One of the plan's sessions, its new time (the plan's wall clock), and why it moves."""
+
+    starts_at = Moment(label=gettext_lazy("New date and time (YYYY-MM-DD HH:MM)"))
+    field_order = ["session", "starts_at", "reason"]
+
+    def __init__(
+        self, data: Mapping[str, Any] | None = None, *, plan: TreatmentPlan, **kwargs: Any
+    ) -> None:
+        super().__init__(data, plan=plan, **kwargs)
+        self.fields["starts_at"].zone = plan.time_zone  # type: ignore[attr-defined]
+
+
+T = TypeVar("T")
+
+
+def _plan_run(form: forms.Form, run: Callable[[dict[str, Any]], T]) -> T:
+    """`run` with the form's values; a bad field, or the service's refusal, as `Invalid`."""
+    if not form.is_valid():
+        raise Invalid(form_errors(form))
+    try:
+        return run(form.cleaned_data)
+    except DeskRefused as refused:
+        message = PLAN_REFUSALS.get(refused.code, gettext_lazy("This cannot be done."))
+        raise Invalid({refused.field: str(message)}) from None
+
+
+def plan_make_submit(form: PlanMakeForm, *, patient: Patient, by: User) -> TreatmentPlan:
+    return _plan_run(
+        form, lambda data: plan_from_template(patient=patient, start=data["start"], physician=by)
+    )
+
+
+def plan_session_add_submit(form: PlanSessionAddForm, *, by: User) -> PlannedSession:
+    return _plan_run(
+        form,
+        lambda data: plan_session_add(
+            plan=form.plan,
+            kind=data["kind"],
+            starts_at=data["starts_at"],
+            minutes=data["minutes"],
+            physician=by,
+        ),
+    )
+
+
+def plan_session_move_submit(form: PlanSessionMoveForm, *, by: User) -> PlannedSession:
+    return _plan_run(
+        form,
+        lambda data: plan_session_move(
+            session=data["session"],
+            starts_at=data["starts_at"],
+            physician=by,
+            reason=data["reason"],
+        ),
+    )
+
+
+def plan_session_remove_submit(form: PlanSessionRemoveForm, *, by: User) -> None:
+    _plan_run(
+        form,
+        lambda data: plan_session_remove(
+            session=data["session"], physician=by, reason=data["reason"]
+        ),
+    )
+
+
+# --- the lists' filters ------------------------------------------------------------------------
+
+
+class ProgramFilter(Filters):
+    """A report's program, by its slug."""
+
+    program = SearchText(limit=60)
+
+
+class PatientFilters(ProgramFilter):
+    """The patient list's status and program."""
+
+    status = SearchText(limit=20)
+
+
 # --- consent ------------------------------------------------------------------------------------
 
 
@@ -491,6 +674,33 @@ def consent_document_publish_submit(
     if errors:
         raise Invalid(errors)
     return consent_document_publish(program=program, language=language, by=by, **form.cleaned_data)
+
+
+class ConsentLanguageForm(forms.Form):
+    """The language of the document to show (from the address or the form): one of the
+    site's, none, or a wrong one (the page then shows the English document)."""
+
+    language = forms.ChoiceField(choices=settings.LANGUAGES, required=False)
+
+
+class ConsentVersionForm(forms.Form):
+    """The document version the signer read (its uuid), one of the patient's program."""
+
+    document = Key()
+
+    def __init__(
+        self, data: Mapping[str, Any] | None = None, *, program: Program, **kwargs: Any
+    ) -> None:
+        super().__init__(data, **kwargs)
+        self.program = program
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        versions = ConsentDocument.objects.filter(program=self.program)
+        data["document"] = _row(versions, data.get("document"))
+        if data["document"] is None:
+            self.add_error("document", _("This version is no longer in force; reload the page."))
+        return data
 
 
 class ConsentSignForm(forms.Form):

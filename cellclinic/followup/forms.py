@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cellclinic.care.forms import ProgramFilter
 from cellclinic.care.models import Patient
 from cellclinic.followup.models import FollowUp
 from cellclinic.followup.services import family_report, family_report_refusal
-from cellclinic.lib.formfields import Choice, Day, typed
+from cellclinic.lib.formfields import Choice, Day, SearchText, typed
 from cellclinic.lib.instruments import DOMAIN_VALUES, INSTRUMENTS, TIMEPOINTS, BadValue, check_value
 from cellclinic.lib.invalid import Invalid, form_errors
 from cellclinic.outcomes.models import Assessment
@@ -122,3 +123,9 @@ def assessment_submit(form: AssessmentForm, *, patient: Patient, by: User) -> As
     return assessment_record(
         patient=patient, values=form.values(), by=by, source=Assessment.Source.CLINICIAN
     )
+
+
+class FollowupFilters(ProgramFilter):
+    """The follow-up desk's state and program."""
+
+    state = SearchText(limit=20)

@@ -21,6 +21,7 @@ from cellclinic.care.selectors import patient_for
 from cellclinic.followup.forms import (
     AssessmentForm,
     FamilyReportForm,
+    FollowupFilters,
     assessment_submit,
     family_report_submit,
 )
@@ -29,7 +30,6 @@ from cellclinic.followup.models import FollowUp
 from cellclinic.followup.selectors import followup_board
 from cellclinic.lib.instruments import INSTRUMENTS, TIMEPOINTS
 from cellclinic.lib.invalid import Invalid
-from cellclinic.lib.text import search_text
 from cellclinic.outcomes.models import RegistryPatient
 from cellclinic.programs.models import Program
 from cellclinic.programs.selectors import program_get
@@ -80,8 +80,8 @@ def followup_family(request: HttpRequest, token: str) -> HttpResponse:
 
 @staff_view("patient.view")
 def followup_desk(request: HttpRequest) -> HttpResponse:
-    state = search_text(request.GET.get("state", ""), 20)
-    program = search_text(request.GET.get("program", ""), 60)
+    filters = FollowupFilters(request.GET).values()
+    state, program = filters["state"], filters["program"]
     today = timezone.localdate(timezone=ZoneInfo(settings.CLINIC_TIME_ZONE))
     board = followup_board(today=today, state=state, program=program)
     return render(

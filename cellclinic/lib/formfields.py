@@ -19,7 +19,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cellclinic.lib.text import has_control_characters
+from cellclinic.lib.text import has_control_characters, search_text
 
 INTEGER = re.compile(r"-?[0-9]{1,9}")  # ASCII digits only: "²".isdigit() is True
 # Dates and times outside these years are typing mistakes, and some overflow time zones.
@@ -121,7 +121,10 @@ class YesNo(forms.Field):
 
 
 class WholeNumber(forms.Field):
-    """A whole number from `low` to `high`, offered as a list."""
+    """A whole number from `low` to `high`, offered as a list. Its message (`invalid`) may
+    name the range as `%(low)d` and `%(high)d`."""
+
+    default_error_messages = {"invalid": _("Enter a whole number from %(low)d to %(high)d.")}
 
     def __init__(self, *, low: int, high: int, **kwargs: Any) -> None:
         self.low, self.high = low, high
@@ -138,9 +141,9 @@ class WholeNumber(forms.Field):
             or not self.low <= value <= self.high
         ):
             raise ValidationError(
-                _("Enter a whole number from %(low)d to %(high)d.")
-                % {"low": self.low, "high": self.high},
+                self.error_messages["invalid"],
                 code="invalid",
+                params={"low": self.low, "high": self.high},
             )
         return value
 
@@ -233,6 +236,37 @@ class Moment(forms.Field):
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=ZoneInfo(self.zone))
         return parsed
+
+
+class SearchText(forms.CharField):
+    """A search or filter value as typed: control characters dropped, trimmed, cut at
+    `limit`; `max_length`, when given, is checked after."""
+
+    def __init__(self, *, limit: int, **kwargs: Any) -> None:
+        self.limit = limit
+        super().__init__(required=False, strip=False, **kwargs)
+
+    def to_python(self, value: Any) -> str:
+        return search_text(value, self.limit) if isinstance(value, str) else ""
+
+
+class Cursor(forms.Field):
+    """Where a long list goes on (a row's id): a number, or None for anything else."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value: Any) -> int | None:
+        text = value if isinstance(value, str) else ""
+        return int(text) if re.fullmatch("[0-9]{1,18}", text) else None
+
+
+class Filters(forms.Form):
+    """A page's filters in its address: every field takes what it can and refuses nothing."""
+
+    def values(self) -> dict[str, Any]:
+        self.is_valid()
+        return self.cleaned_data
 
 
 def options(choices: Iterable[tuple[str, Any]], blank: str | None = None) -> list[tuple[str, str]]:

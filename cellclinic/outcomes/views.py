@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from cellclinic.accounts.access import staff_view
 from cellclinic.audit.services import access_object
-from cellclinic.lib.text import search_text
+from cellclinic.care.forms import ProgramFilter
 from cellclinic.outcomes.charts import forest
+from cellclinic.outcomes.forms import OutcomeReportFilters
 from cellclinic.outcomes.registry import registry_export
 from cellclinic.outcomes.selectors import REPORT_TIMEPOINTS
 from cellclinic.outcomes.statistics import outcome_table
@@ -28,13 +29,14 @@ from cellclinic.programs.selectors import program_list
 @staff_view("outcomes.view")
 def outcome_report(request: HttpRequest) -> HttpResponse:
     programs = [p for p in program_list() if p.definition.outcomes is not None]
-    slug = search_text(request.GET.get("program", ""), 60)
+    filters = OutcomeReportFilters(request.GET).values()
+    slug = filters["program"]
     program = next((p for p in programs if p.slug == slug), programs[0] if programs else None)
     if program is None or program.definition.outcomes is None:
         return render(request, "outcomes/report.html", {"programs": programs})
     outcomes = program.definition.outcomes
     access_object(request, object_type="program", object_ref=program.slug)
-    by = search_text(request.GET.get("by", ""), 20) or None
+    by = filters["by"] or None
     if by not in outcomes.groupings:
         by = None
     language = get_language()
@@ -95,7 +97,7 @@ def outcome_report(request: HttpRequest) -> HttpResponse:
 @staff_view("registry.export")
 def deidentified_export(request: HttpRequest) -> HttpResponse:
     """The registry files with keyed pseudonyms and shifted dates, as one zip file."""
-    program = search_text(request.GET.get("program", ""), 60)
+    program = ProgramFilter(request.GET).values()["program"]
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)

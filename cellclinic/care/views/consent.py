@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +22,9 @@ from cellclinic.care.consent import (
 )
 from cellclinic.care.forms import (
     ConsentDocumentForm,
+    ConsentLanguageForm,
     ConsentSignForm,
+    ConsentVersionForm,
     consent_document_publish_submit,
     consent_sign_submit,
 )
@@ -31,7 +32,7 @@ from cellclinic.care.models import ConsentDocument, ConsentSignature, Patient
 from cellclinic.care.selectors import patient_for
 from cellclinic.inquiries.family import inquiry_from_token
 from cellclinic.lib.clients import client_address
-from cellclinic.lib.invalid import Invalid
+from cellclinic.lib.invalid import Invalid, form_errors
 from cellclinic.programs.models import Program
 
 
@@ -64,11 +65,7 @@ def _consent_context(
 def consent_in_person(request: HttpRequest, patient: UUID) -> HttpResponse:
     """The patient or guardian signs at the clinic, a member of staff witnessing."""
     found = patient_for(request, str(patient))
-    language = (
-        request.GET.get("language")
-        or request.POST.get("language")
-        or (found.inquiry.reply_language)
-    )
+    language = _language(request) or found.inquiry.reply_language
     errors: dict[str, str] = {}
     data: Any = {}
     if request.method == "POST":
@@ -85,13 +82,25 @@ def consent_in_person(request: HttpRequest, patient: UUID) -> HttpResponse:
     return render(request, "care/consent_sign.html", context, status=400 if errors else 200)
 
 
+def _language(request: HttpRequest) -> str:
+    """The language asked for in the address, else in the form; "en" for a wrong one."""
+    for data in (request.GET, request.POST):
+        form = ConsentLanguageForm(data)
+        if not form.is_valid():
+            return "en"
+        if form.cleaned_data["language"]:
+            return str(form.cleaned_data["language"])
+    return ""
+
+
 def _sign_posted(
     request: HttpRequest, found: Patient, method: str, *, witness: Any = None
 ) -> dict[str, str]:
     """Sign the posted document version; the errors by field (none when signed)."""
-    document = _posted_document(found, request.POST.get("document", ""))
-    if document is None:
-        return {"document": _("This version is no longer in force; reload the page.")}
+    version = ConsentVersionForm(request.POST, program=found.program)
+    if not version.is_valid():
+        return form_errors(version)
+    document = version.cleaned_data["document"]
     try:
         consent_sign_submit(
             ConsentSignForm(request.POST, document=document),
@@ -105,14 +114,6 @@ def _sign_posted(
     except Invalid as invalid:
         return invalid.errors
     return {}
-
-
-def _posted_document(found: Patient, key: str) -> ConsentDocument | None:
-    try:
-        uuid = forms.UUIDField().clean(key)
-    except ValidationError:
-        return None
-    return ConsentDocument.objects.filter(uuid=uuid, program=found.program).first()
 
 
 @staff_view("patient.view")
@@ -172,16 +173,17 @@ def consent_document_edit(request: HttpRequest, program: str, language: str) -> 
         raise Http404
     current = consent_document_in_force(program=found, language=language)
     errors: dict[str, str] = {}
-    values: dict[str, Any] = {
+    values: Mapping[str, Any] = {
         "title": current.title,
         "body": current.body,
         "statements": "\n".join(current.statements),
     }
     if request.method == "POST":
-        values = {key: request.POST.get(key, "") for key in ("title", "body", "statements")}
+        form = ConsentDocumentForm(request.POST)
+        values = form.data
         try:
             made = consent_document_publish_submit(
-                ConsentDocumentForm(values),
+                form,
                 program=found,
                 language=language,
                 by=request.user,  # type: ignore[arg-type]

@@ -16,18 +16,17 @@ from django.utils.translation import gettext as _
 from cellclinic.accounts.access import staff_view
 from cellclinic.accounts.permissions import can
 from cellclinic.care.consent import SIGNING_STATUSES, consent_request
-from cellclinic.care.forms import WithdrawForm, consent_withdraw_submit
+from cellclinic.care.forms import PatientFilters, WithdrawForm, consent_withdraw_submit
 from cellclinic.care.models import Patient
 from cellclinic.care.selectors import patient_for, patient_list, patient_record
 from cellclinic.lib.invalid import Invalid
-from cellclinic.lib.text import search_text
 from cellclinic.programs.models import Program
 
 
 @staff_view("patient.view")
 def patient_list_page(request: HttpRequest) -> HttpResponse:
-    status = search_text(request.GET.get("status", ""), 20)
-    program = search_text(request.GET.get("program", ""), 60)
+    filters = PatientFilters(request.GET).values()
+    status, program = filters["status"], filters["program"]
     patients = list(patient_list(status=status, program=program)[:500])
     return render(
         request,

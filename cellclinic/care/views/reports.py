@@ -8,16 +8,16 @@ from django.utils.translation import gettext as _
 
 from cellclinic.accounts.access import staff_view
 from cellclinic.audit.services import access_object
+from cellclinic.care.forms import ProgramFilter
 from cellclinic.care.models import AdverseEvent, Relation, Route
 from cellclinic.care.selectors import safety_report
-from cellclinic.lib.text import search_text
 from cellclinic.programs.models import Program
 
 
 @staff_view("safety.view")
 def safety_report_page(request: HttpRequest) -> HttpResponse:
     programs = list(Program.objects.order_by("slug"))
-    slug = search_text(request.GET.get("program", ""), 60) or (programs[0].slug if programs else "")
+    slug = ProgramFilter(request.GET).values()["program"] or (programs[0].slug if programs else "")
     program = next((p for p in programs if p.slug == slug), None)
     report = safety_report(program=program) if program else None
     if program is not None:
