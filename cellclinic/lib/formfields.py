@@ -19,7 +19,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cellclinic.lib.text import has_control_characters
+from cellclinic.lib.text import has_control_characters, search_text
 
 INTEGER = re.compile(r"-?[0-9]{1,9}")  # ASCII digits only: "²".isdigit() is True
 # Dates and times outside these years are typing mistakes, and some overflow time zones.
@@ -57,6 +57,18 @@ class TextField(forms.CharField):
             raise ValidationError(
                 _("Write at most %(limit)d characters.") % {"limit": self.limit}, code="long"
             )
+
+
+class SearchText(forms.CharField):
+    """A search or filter value: never refused, only cleaned (control characters dropped,
+    trimmed, at most `limit` characters); missing is ""."""
+
+    def __init__(self, *, limit: int = 100, **kwargs: Any) -> None:
+        self.limit = limit
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value: Any) -> str:
+        return search_text(value if isinstance(value, str) else "", self.limit)
 
 
 class Choice(forms.ChoiceField):
