@@ -20,8 +20,7 @@ pytestmark = pytest.mark.django_db
 def inquiry() -> Inquiry:
     program = program_get(slug="stroke")
     assert program is not None
-    made, _ = inquiry_submit(program=program, answers=build_answers("stroke"), language="en")
-    return made
+    return inquiry_submit(program=program, answers=build_answers("stroke"), language="en")[0]
 
 
 def error(page, html_id: str) -> str:
