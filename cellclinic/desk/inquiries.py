@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -9,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise as StrPromise
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -16,7 +19,17 @@ from cellclinic.accounts.access import staff_view
 from cellclinic.accounts.permissions import can, users_who_can
 from cellclinic.accounts.roles import roles_of
 from cellclinic.care.services import inquiry_accept
-from cellclinic.inquiries.models import Status
+from cellclinic.inquiries.desk_forms import (
+    REFUSALS,
+    AcceptForm,
+    AssignForm,
+    DeclineForm,
+    DeskForm,
+    MessageForm,
+    NoteForm,
+    StatusMoveForm,
+)
+from cellclinic.inquiries.models import Inquiry, Status
 from cellclinic.inquiries.selectors import inquiry_for, is_overdue
 from cellclinic.inquiries.services import (
     DeskRefused,
@@ -28,32 +41,68 @@ from cellclinic.inquiries.services import (
     note_add,
 )
 from cellclinic.inquiries.workflow import next_statuses
-from cellclinic.lib.text import search_text
+from cellclinic.lib.invalid import form_errors
 from cellclinic.programs.selectors import definition_of, program_list
+from cellclinic.screening.forms import QueueFilterForm
 from cellclinic.screening.models import Decision
-from cellclinic.screening.queue import QueueFilters, inquiry_queue
+from cellclinic.screening.queue import inquiry_queue
 from cellclinic.screening.selectors import decisions_of
 
-REFUSALS = {
-    "not_allowed": gettext_lazy("That status change is not allowed from the current status."),
-    "role": gettext_lazy("Your role may not do this."),
-    "reason_required": gettext_lazy("Write the reason: it is required for this change."),
-    "control": gettext_lazy("Remove the invisible control characters."),
-    "empty": gettext_lazy("Write something first."),
-    "too_long": gettext_lazy("This is too long."),
-    "not_coordinator": gettext_lazy("Choose a coordinator."),
+
+@dataclass(frozen=True)
+class DeskAction:
+    """One action of the inquiry page: its form, the one service it calls with the form's
+    values (and the person acting, as the keyword `user_as`), and what staff are told when
+    it is done. With `needs` (a capability, a field), a person without the capability is
+    refused on that field before the form is read."""
+
+    form: type[DeskForm]
+    service: Callable[..., object]
+    user_as: str
+    done: StrPromise
+    needs: tuple[str, str] | None = None
+
+
+ACTIONS = {
+    "status": DeskAction(
+        StatusMoveForm, inquiry_status_change, "by", gettext_lazy("The status is changed.")
+    ),
+    "assign": DeskAction(
+        AssignForm, inquiry_assign, "by", gettext_lazy("The assignment is changed.")
+    ),
+    "note": DeskAction(NoteForm, note_add, "author", gettext_lazy("The note is added.")),
+    "message": DeskAction(
+        MessageForm,
+        message_send,
+        "author",
+        gettext_lazy("The message is stored and will be e-mailed."),
+        needs=("inquiry.work", "body"),  # asked before the text, as message_send does
+    ),
+    "accept": DeskAction(
+        AcceptForm,
+        inquiry_accept,
+        "physician",
+        gettext_lazy("Accepted: the patient is created."),
+        needs=("inquiry.decide", "note"),
+    ),
+    "decline": DeskAction(
+        DeclineForm,
+        inquiry_decline,
+        "physician",
+        gettext_lazy("Declined: the family will be told by e-mail."),
+        needs=("inquiry.decide", "reason"),
+    ),
 }
 
 
 @staff_view("inquiry.view")
 def queue(request: HttpRequest) -> HttpResponse:
-    params = request.GET
-    filters = QueueFilters(
-        **{name: search_text(params.get(name, "")) for name in QueueFilters.__dataclass_fields__}
-    )
-    page = inquiry_queue(filters=filters, cursor=params.get("after", "")[:200])
+    form = QueueFilterForm(request.GET)
+    form.full_clean()  # never invalid: every value is only cleaned
+    filters = form.filters()
+    page = inquiry_queue(filters=filters, cursor=form.cleaned_data["after"])
     rows = [{"inquiry": i, "overdue": is_overdue(i, page.overdue_before)} for i in page.rows]  # type: ignore[arg-type]
-    next_query = params.copy()
+    next_query = request.GET.copy()
     if page.next_cursor:
         next_query["after"] = page.next_cursor
     return render(
@@ -100,56 +149,33 @@ def _answers(inquiry: Any, language: str) -> list[dict[str, Any]]:
     return shown
 
 
+def _act(request: HttpRequest, inquiry: Inquiry, action: str) -> dict[str, str]:
+    """Do the posted `action`; or what is refused, by `action.field` (as the page shows it)."""
+    user: User = request.user  # type: ignore[assignment]
+    todo = ACTIONS.get(action)
+    try:
+        if todo is None:
+            raise DeskRefused("not_allowed", "action")
+        if todo.needs and not can(user, todo.needs[0]):
+            raise DeskRefused("role", todo.needs[1])
+        form = todo.form(request.POST)
+        if not form.is_valid():
+            return {f"{action}.{field}": message for field, message in form_errors(form).items()}
+        todo.service(inquiry=inquiry, **{todo.user_as: user}, **form.values())
+    except DeskRefused as refused:
+        return {f"{action}.{refused.field}": str(REFUSALS.get(refused.code, refused.code))}
+    messages.success(request, str(todo.done))
+    return {}
+
+
 @staff_view("inquiry.view")
 def inquiry_page(request: HttpRequest, reference: str) -> HttpResponse:
     inquiry = inquiry_for(request, reference)
     language = get_language()
     errors: dict[str, str] = {}
     if request.method == "POST":
-        action = request.POST.get("action", "")
-        user: User = request.user  # type: ignore[assignment]
-        try:
-            if action == "status":
-                inquiry_status_change(
-                    inquiry=inquiry,
-                    to_status=request.POST.get("status", ""),
-                    by=user,
-                    reason=request.POST.get("reason", ""),
-                )
-                messages.success(request, _("The status is changed."))
-            elif action == "assign":
-                username = search_text(request.POST.get("assignee", ""), 150)
-                assignee = User.objects.filter(username=username).first() if username else None
-                if username and assignee is None:
-                    raise DeskRefused("not_coordinator", "assignee")
-                inquiry_assign(inquiry=inquiry, assignee=assignee, by=user)
-                messages.success(request, _("The assignment is changed."))
-            elif action == "note":
-                note_add(inquiry=inquiry, author=user, text=request.POST.get("text", ""))
-                messages.success(request, _("The note is added."))
-            elif action == "message":
-                message_send(inquiry=inquiry, author=user, body=request.POST.get("body", ""))
-                messages.success(request, _("The message is stored and will be e-mailed."))
-            elif action == "accept":
-                if not can(user, "inquiry.decide"):
-                    raise DeskRefused("role", "note")
-                inquiry_accept(inquiry=inquiry, physician=user, note=request.POST.get("note", ""))
-                messages.success(request, _("Accepted: the patient is created."))
-            elif action == "decline":
-                if not can(user, "inquiry.decide"):
-                    raise DeskRefused("role", "reason")
-                inquiry_decline(
-                    inquiry=inquiry,
-                    physician=user,
-                    reason=request.POST.get("reason", ""),
-                    message=request.POST.get("message", ""),
-                )
-                messages.success(request, _("Declined: the family will be told by e-mail."))
-            else:
-                raise DeskRefused("not_allowed", "action")
-        except DeskRefused as refused:
-            errors[f"{action}.{refused.field}"] = str(REFUSALS.get(refused.code, refused.code))
-        else:
+        errors = _act(request, inquiry, request.POST.get("action", ""))
+        if not errors:
             return redirect(request.path)
     roles = roles_of(request.user)
     context = {

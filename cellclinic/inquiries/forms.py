@@ -3,7 +3,8 @@
 Field names are item ids (`cp.epilepsy`), so the form, the API and the screening speak
 the same names. `InquiryForm` is the program's answers form as the page posts it (each
 item's field, from `cellclinic.programs.answers`, reads and checks its answer);
-`form_sections` shapes what the template draws.
+`form_sections` shapes what the template draws. `FamilyReplyForm` is the family's answer
+through its link.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
@@ -19,6 +21,8 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from cellclinic.inquiries.desk_forms import DeskText
+from cellclinic.inquiries.services import Upload
 from cellclinic.programs.answers import AnswerField, AnswersForm, is_missing
 from cellclinic.programs.schema import Item, ProgramDefinition
 
@@ -54,6 +58,25 @@ class InquiryForm(AnswersForm):
             if not is_missing(value):
                 values[name] = value
         return values
+
+
+class FamilyReplyForm(forms.Form):
+    """What the family writes through its link: a message, documents (checked before, by the
+    page), or both; never neither."""
+
+    body = DeskText(
+        limit=5000, required=False, error_messages={"too_long": _("The message is too long.")}
+    )
+
+    def __init__(self, data: QueryDict | None = None, *, uploads: list[Upload]) -> None:
+        super().__init__(data)
+        self.uploads = uploads
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and not data.get("body") and not self.uploads:
+            self.add_error("body", _("Write a message or attach a document."))
+        return data
 
 
 @dataclass

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-from pathlib import Path
-from tempfile import NamedTemporaryFile
-
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
@@ -12,29 +10,50 @@ from django.utils.translation import gettext as _
 from cellclinic.accounts.access import require, staff_view
 from cellclinic.accounts.permissions import can
 from cellclinic.accounts.roles import roles_of
+from cellclinic.inquiries.models import Inquiry
 from cellclinic.inquiries.selectors import inquiry_for
+from cellclinic.lib.invalid import form_errors
 from cellclinic.lib.references import normalise_reference
-from cellclinic.programs.loader import DefinitionError
-from cellclinic.programs.rules import RuleError
-from cellclinic.programs.selectors import program_get, program_list
+from cellclinic.programs.selectors import program_list
 from cellclinic.screening.engine import rule_set_for
+from cellclinic.screening.forms import (
+    OVERRIDE_DECISION,
+    OVERRIDE_REASON,
+    ImpactForm,
+    OverrideForm,
+)
 from cellclinic.screening.models import Decision
 from cellclinic.screening.selectors import decisions_of
 from cellclinic.screening.services import (
     OverrideRefused,
     clinic_date,
     decision_override,
-    draft_rule_set,
     screening_impact,
 )
 
-DRAFT_MAX_BYTES = 256 * 1024
-OVERRIDE_MESSAGES = {
-    "reason": ("reason", gettext_lazy("Write the reason for the override.")),
-    "decision": ("decision", gettext_lazy("Choose one of the decisions offered.")),
+OVERRIDE_REFUSALS = {
+    "reason": ("reason", OVERRIDE_REASON),
+    "decision": ("decision", OVERRIDE_DECISION),
     "role": ("decision", gettext_lazy("Only a physician can override a screening decision.")),
     "not_screened": ("decision", gettext_lazy("This inquiry has not been screened yet.")),
 }
+
+
+def _override(form: OverrideForm, *, inquiry: Inquiry, physician: User) -> dict[str, str]:
+    """Record the override; or what is refused, by field."""
+    if not form.is_valid():
+        return form_errors(form)
+    try:
+        decision_override(
+            inquiry=inquiry,
+            physician=physician,
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
+        )
+    except OverrideRefused as refused:
+        field, message = OVERRIDE_REFUSALS[str(refused)]
+        return {field: str(message)}
+    return {}
 
 
 @staff_view("inquiry.view")
@@ -43,17 +62,8 @@ def inquiry_screening(request: HttpRequest, reference: str) -> HttpResponse:
     errors: dict[str, str] = {}
     if request.method == "POST":
         require(request, "screening.override")
-        try:
-            decision_override(
-                inquiry=inquiry,
-                physician=request.user,  # type: ignore[arg-type]
-                decision=request.POST.get("decision", ""),
-                reason=request.POST.get("reason", ""),
-            )
-        except OverrideRefused as refused:
-            field, message = OVERRIDE_MESSAGES[str(refused)]
-            errors[field] = str(message)
-        else:
+        errors = _override(OverrideForm(request.POST), inquiry=inquiry, physician=request.user)  # type: ignore[arg-type]
+        if not errors:
             messages.success(
                 request, _("The override is recorded; the automatic decision is kept.")
             )
@@ -80,33 +90,18 @@ def inquiry_screening(request: HttpRequest, reference: str) -> HttpResponse:
 def impact(request: HttpRequest) -> HttpResponse:
     context: dict = {"programs": program_list(), "errors": {}, "as_of": clinic_date()}
     if request.method == "POST":
-        errors = context["errors"]
-        program = program_get(slug=request.POST.get("program", ""))
-        upload = request.FILES.get("draft")
-        if program is None:
-            errors["program"] = _("Choose a program.")
-        if upload is None:
-            errors["draft"] = _("Attach the draft program file (YAML).")
-        elif (upload.size or 0) > DRAFT_MAX_BYTES:
-            errors["draft"] = _("The draft file is too large.")
-        if not errors and program is not None and upload is not None:
-            with NamedTemporaryFile(suffix=".yaml") as handle:
-                for chunk in upload.chunks():
-                    handle.write(chunk)
-                handle.flush()
-                try:
-                    draft = draft_rule_set(path=Path(handle.name), program=program.slug)
-                except (DefinitionError, RuleError, UnicodeDecodeError) as exc:
-                    name = upload.name or "draft"
-                    errors["draft"] = str(exc).replace(Path(handle.name).name, name)
-                else:
-                    context["impact"] = screening_impact(
-                        current=rule_set_for(program.definition, program.content_hash),
-                        draft=draft,
-                        program_id=program.version.program_id,
-                        as_of=context["as_of"],
-                    )
-            context["selected"] = program.slug if program else ""
+        form = ImpactForm(request.POST, request.FILES)
+        if form.is_valid():
+            program = form.cleaned_data["program"]
+            context["impact"] = screening_impact(
+                current=rule_set_for(program.definition, program.content_hash),
+                draft=form.cleaned_data["rules"],
+                program_id=program.version.program_id,
+                as_of=context["as_of"],
+            )
+        context["errors"] = form_errors(form)
+        program = form.cleaned_data.get("program")
+        context["selected"] = program.slug if program else ""
     status = 400 if context["errors"] else 200
     return render(request, "screening/impact.html", context, status=status)
 

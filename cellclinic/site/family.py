@@ -9,8 +9,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cellclinic.inquiries.family import inquiry_from_token
+from cellclinic.inquiries.forms import FamilyReplyForm
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.inquiries.services import DeskRefused, family_reply
+from cellclinic.lib.invalid import form_errors
 from cellclinic.programs.selectors import definition_of
 from cellclinic.site.inquiry import check_uploads
 
@@ -22,20 +24,11 @@ def family_inquiry(request: HttpRequest, token: str) -> HttpResponse:
     error = ""
     if request.method == "POST":
         uploads, upload_error = check_uploads(request)
-        if upload_error:
-            error = upload_error
-        else:
-            try:
-                family_reply(inquiry=inquiry, body=request.POST.get("body", ""), uploads=uploads)
-            except DeskRefused as refused:
-                error = {
-                    "empty": _("Write a message or attach a document."),
-                    "too_long": _("The message is too long."),
-                    "control": _("Remove the invisible control characters."),
-                }.get(refused.code, _("The message could not be sent."))
-            else:
-                request.session["family_sent"] = True
-                return redirect(request.path)
+        form = FamilyReplyForm(request.POST, uploads=uploads)
+        error = upload_error or _reply(form, inquiry=inquiry)
+        if not error:
+            request.session["family_sent"] = True
+            return redirect(request.path)
     language = translation.get_language()
     consent = _consent_state(inquiry)
     return render(
@@ -53,6 +46,17 @@ def family_inquiry(request: HttpRequest, token: str) -> HttpResponse:
         },
         status=400 if error else 200,
     )
+
+
+def _reply(form: FamilyReplyForm, *, inquiry: Inquiry) -> str:
+    """Store the family's reply; or why not, in one message."""
+    if not form.is_valid():
+        return next(iter(form_errors(form).values()))
+    try:
+        family_reply(inquiry=inquiry, body=form.cleaned_data["body"], uploads=form.uploads)
+    except DeskRefused:
+        return _("The message could not be sent.")
+    return ""
 
 
 def _consent_state(inquiry: Inquiry) -> str:
