@@ -59,18 +59,6 @@ class TextField(forms.CharField):
             )
 
 
-class SearchText(forms.CharField):
-    """A search or filter value: never refused, only cleaned (control characters dropped,
-    trimmed, at most `limit` characters); missing is ""."""
-
-    def __init__(self, *, limit: int = 100, **kwargs: Any) -> None:
-        self.limit = limit
-        super().__init__(required=False, **kwargs)
-
-    def to_python(self, value: Any) -> str:
-        return search_text(value if isinstance(value, str) else "", self.limit)
-
-
 class Choice(forms.ChoiceField):
     """One of the values offered; a missing one is refused with the same message."""
 
@@ -251,10 +239,11 @@ class Moment(forms.Field):
 
 
 class SearchText(forms.CharField):
-    """A search or filter value as typed: control characters dropped, trimmed, cut at
-    `limit`; `max_length`, when given, is checked after."""
+    """A search or filter value as typed, never refused for itself: control characters
+    dropped, trimmed, cut at `limit` characters, missing is ""; `max_length`, when given,
+    is checked after."""
 
-    def __init__(self, *, limit: int, **kwargs: Any) -> None:
+    def __init__(self, *, limit: int = 100, **kwargs: Any) -> None:
         self.limit = limit
         super().__init__(required=False, strip=False, **kwargs)
 
