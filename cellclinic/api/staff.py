@@ -23,8 +23,8 @@ from cellclinic.care.forms import EventForm, ProcedureForm, adverse_event_submit
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.lib.invalid import Invalid
 from cellclinic.lib.references import normalise_reference
-from cellclinic.lib.text import search_text
-from cellclinic.screening.queue import QueueFilters, inquiry_queue
+from cellclinic.screening.forms import QueueFilterForm
+from cellclinic.screening.queue import inquiry_queue
 
 
 class BearerToken(HttpBearer):
@@ -115,15 +115,11 @@ def list_inquiries(
 ) -> dict[str, Any]:
     """The queue, newest first, with the desk's filters; keyset-paginated."""
     _reader(request)
-    filters = QueueFilters(
-        **{
-            name: search_text(value)
-            for name, value in dict(
-                program=program, status=status, decision=decision, country=country, q=q
-            ).items()
-        }
+    form = QueueFilterForm(
+        dict(program=program, status=status, decision=decision, country=country, q=q, after=after)
     )
-    page = inquiry_queue(filters=filters, cursor=after)
+    form.full_clean()  # never invalid: the desk's filters, only cleaned
+    page = inquiry_queue(filters=form.filters(), cursor=form.cleaned_data["after"])
     rows = (
         Inquiry.objects.filter(pk__in=[i.pk for i in page.rows])
         .select_related("program", "assigned_to")
