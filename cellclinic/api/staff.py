@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
@@ -20,6 +20,7 @@ from cellclinic.api.invalid import BlankNone, form_data, unprocessable
 from cellclinic.api.schemas import ErrorsOut
 from cellclinic.audit.services import access_object
 from cellclinic.care.forms import EventForm, ProcedureForm, adverse_event_submit, procedure_submit
+from cellclinic.care.selectors import patient_for
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.lib.invalid import Invalid
 from cellclinic.lib.references import normalise_reference
@@ -161,26 +162,16 @@ def read_inquiry(request: HttpRequest, reference: str) -> dict[str, Any]:
 
 
 def _patient(request: HttpRequest, key: str, capability: str) -> Any:
-    import uuid as uuid_module
-
-    from cellclinic.care.models import Patient
-
+    """The patient the path names (`care.selectors.patient_for`: logged), for a caller who
+    holds the capability; a malformed id is a patient that does not exist (404)."""
     user = request.auth  # type: ignore[attr-defined]
     if not can(user, capability):
         raise HttpError(403, "Your role may not do this.")
     request.user = user
     try:
-        found = (
-            Patient.objects.select_related("program", "inquiry")
-            .filter(uuid=uuid_module.UUID(key[:40]))
-            .first()
-        )
-    except ValueError:
-        found = None
-    if found is None:
-        raise HttpError(404, "There is no such patient.")
-    access_object(request, object_type="patient", object_ref=str(found.uuid))
-    return found
+        return patient_for(request, key[:40])
+    except Http404:
+        raise HttpError(404, "There is no such patient.") from None
 
 
 class ProcedureIn(Schema):
