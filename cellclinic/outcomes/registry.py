@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, fie
 from pydantic_core import PydanticCustomError
 
 from cellclinic.lib.bands import age_band, onset_band
-from cellclinic.lib.instruments import INSTRUMENTS, TIMEPOINTS, BadValue, check_value
+from cellclinic.lib.instruments import INSTRUMENTS, TIMEPOINTS, BadValue, Instrument, check_value
 from cellclinic.outcomes.models import Assessment, RegistryChange, RegistryPatient
 from cellclinic.outcomes.summary import summary_refresh
 from cellclinic.programs.models import Program
@@ -388,6 +388,64 @@ class _Known:
     ids: dict[str, int]
 
 
+Bad = Callable[[str, str], None]
+
+
+def _learn_stored_patient(
+    pid: str, known: _Known, definitions: dict[str, ProgramDefinition], bad: Bad
+) -> None:
+    """An assessment of a patient already in the registry (not in this import's patients)."""
+    stored = (
+        RegistryPatient.objects.filter(patient_id=pid).select_related("program").first()
+        if PATIENT_ID.match(pid)
+        else None
+    )
+    if stored is None:
+        bad("patient_id", "not in patients.csv nor in the registry")
+        return
+    current = program_get(slug=stored.program.slug)
+    if current is None or current.definition.outcomes is None:
+        bad("patient_id", "the patient's program has no outcome measures")
+        return
+    known.births[pid] = stored.birth_date
+    known.ids[pid] = stored.pk
+    definitions[pid] = current.definition
+
+
+def _assessment_day(text: str, birth: date | None, today: date, bad: Bad) -> date | None:
+    day = _date(text)
+    if day is None:
+        bad("date", "a date as YYYY-MM-DD")
+    elif day > today:
+        bad("date", "in the future")
+    elif birth is not None and day < birth:
+        bad("date", "before the birth date")
+    return day
+
+
+def _assessment_value(
+    row: dict[str, str], instrument: Instrument, definition: ProgramDefinition | None, bad: Bad
+) -> tuple[str, float]:
+    """The value as stored and its score, checked against the program's measures."""
+    outcomes = definition.outcomes if definition is not None else None
+    if definition is None or outcomes is None:
+        return "", 0.0
+    if instrument.id != "domain" and instrument.id not in outcomes.clinician_instruments:
+        bad("instrument", f"not an instrument of {definition.id}")
+        return "", 0.0
+    try:
+        return check_value(
+            instrument,
+            row["item"],
+            row["value"],
+            muscle_groups=outcomes.muscle_groups,
+            domains=tuple(d.id for d in outcomes.family_domains),
+        )
+    except BadValue as bad_value:
+        bad(bad_value.field, bad_value.message)
+        return "", 0.0
+
+
 def _check_assessment(
     number: int,
     row: dict[str, str],
@@ -403,50 +461,16 @@ def _check_assessment(
 
     pid = row["patient_id"]
     if pid not in known.births:
-        stored = (
-            RegistryPatient.objects.filter(patient_id=pid).select_related("program").first()
-            if PATIENT_ID.match(pid)
-            else None
-        )
-        if stored is None:
-            bad("patient_id", "not in patients.csv nor in the registry")
-        else:
-            current = program_get(slug=stored.program.slug)
-            if current is None or current.definition.outcomes is None:
-                bad("patient_id", "the patient's program has no outcome measures")
-            else:
-                known.births[pid] = stored.birth_date
-                known.ids[pid] = stored.pk
-                definitions[pid] = current.definition
+        _learn_stored_patient(pid, known, definitions, bad)
     if row["timepoint"] not in TIMEPOINTS:
         bad("timepoint", f"one of {', '.join(TIMEPOINTS)}")
-    day = _date(row["date"])
-    if day is None:
-        bad("date", "a date as YYYY-MM-DD")
-    elif day > today:
-        bad("date", "in the future")
-    elif pid in known.births and day < known.births[pid]:
-        bad("date", "before the birth date")
-    definition = definitions.get(pid)
+    day = _assessment_day(row["date"], known.births.get(pid), today, bad)
     instrument = INSTRUMENTS.get(row["instrument"])
     value_text, score = "", 0.0
     if instrument is None:
         bad("instrument", f"one of {', '.join(INSTRUMENTS)}")
-    elif definition is not None and definition.outcomes is not None:
-        outcomes = definition.outcomes
-        if instrument.id != "domain" and instrument.id not in outcomes.clinician_instruments:
-            bad("instrument", f"not an instrument of {definition.id}")
-        else:
-            try:
-                value_text, score = check_value(
-                    instrument,
-                    row["item"],
-                    row["value"],
-                    muscle_groups=outcomes.muscle_groups,
-                    domains=tuple(d.id for d in outcomes.family_domains),
-                )
-            except BadValue as bad_value:
-                bad(bad_value.field, bad_value.message)
+    else:
+        value_text, score = _assessment_value(row, instrument, definitions.get(pid), bad)
     if len(errors) > before or day is None or instrument is None:
         return None
     return Assessment(
