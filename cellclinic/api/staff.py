@@ -3,7 +3,7 @@ and logged like the pages."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -16,13 +16,21 @@ from ninja.security import HttpBearer, SessionAuth
 from cellclinic.accounts.access import signed_in_with_mfa
 from cellclinic.accounts.permissions import can
 from cellclinic.accounts.services import api_token_user
-from cellclinic.api.invalid import BlankNone, form_data, unprocessable
+from cellclinic.api.invalid import (
+    FORM_REFUSALS,
+    BlankNone,
+    IsoDate,
+    IsoDateTime,
+    form_data,
+    posted,
+    unprocessable,
+)
 from cellclinic.api.schemas import ErrorsOut
 from cellclinic.audit.services import access_object
 from cellclinic.care.forms import EventForm, ProcedureForm, adverse_event_submit, procedure_submit
 from cellclinic.care.selectors import patient_for
 from cellclinic.inquiries.models import Inquiry
-from cellclinic.lib.invalid import Invalid
+from cellclinic.lib.invalid import Invalid, form_errors
 from cellclinic.lib.references import normalise_reference
 from cellclinic.screening.forms import QueueFilterForm
 from cellclinic.screening.queue import inquiry_queue
@@ -175,7 +183,7 @@ def _patient(request: HttpRequest, key: str, capability: str) -> Any:
 
 
 class ProcedureIn(Schema):
-    performed_at: datetime = Field(
+    performed_at: IsoDateTime = Field(
         description="`YYYY-MM-DD HH:MM` at the clinic's time zone, or ISO 8601 with an offset"
     )
     route: str = Field(description="lumbar_puncture, intravenous or stereotactic")
@@ -205,8 +213,8 @@ class AdverseEventIn(Schema):
     relation_surgery: str = Field("", description="empty when not applicable")
     action: str
     outcome: str
-    onset_date: date = Field(description="YYYY-MM-DD")
-    resolved_date: BlankNone[date] = Field(None, description="YYYY-MM-DD; when recovered")
+    onset_date: IsoDate = Field(description="YYYY-MM-DD")
+    resolved_date: BlankNone[IsoDate] = Field(None, description="YYYY-MM-DD; when recovered")
     procedure: BlankNone[UUID] = Field(
         None, description="the uuid of the procedure it follows, if any"
     )
@@ -318,3 +326,20 @@ def record_adverse_event(request: HttpRequest, patient: str, payload: AdverseEve
     except Invalid as invalid:
         return unprocessable(invalid)
     return Status(201, {"uuid": str(made.uuid), "patient_status": found.status})
+
+
+def _form_refusals(form_class: Any) -> Any:
+    def refusals(request: HttpRequest, body: dict[str, Any]) -> dict[str, str]:
+        match = request.resolver_match
+        found = _patient(
+            request, match.kwargs.get("patient", "") if match else "", "patient.record_care"
+        )
+        form = form_class(posted(body), patient=found)
+        form.is_valid()
+        return form_errors(form)
+
+    return refusals
+
+
+FORM_REFUSALS["record_procedure"] = _form_refusals(ProcedureForm)
+FORM_REFUSALS["record_adverse_event"] = _form_refusals(EventForm)

@@ -20,6 +20,7 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 
 from cellclinic.api.answers_schema import describe_answers
+from cellclinic.api.invalid import refusals_by_field
 from cellclinic.api.schemas import (
     ErrorsOut,
     InquiryCreatedOut,
@@ -156,6 +157,12 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     for error in exc.errors:
         name = _field_name(error.get("loc", ()))
         seen.setdefault(name, _schema_message(error))
+    try:
+        seen = refusals_by_field(request, json.loads(request.body or b"null"), seen)
+    except HttpError as refused:  # the caller may not, or the patient does not exist
+        return on_http_error(request, refused)
+    except ValueError:  # not JSON: the schema's errors are all there is to say
+        pass
     return errors(422, [{"field": k, "message": v} for k, v in seen.items()])
 
 
