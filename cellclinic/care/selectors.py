@@ -57,6 +57,49 @@ class SafetyReport:
     related_per_procedure: dict[str, Share] = field(default_factory=dict)
 
 
+# The column of an adverse event that records its relation to the cells and to each route.
+RELATION_COLUMNS = {
+    "cells": "relation_cells",
+    Route.LUMBAR_PUNCTURE: "relation_lumbar_puncture",
+    Route.INTRAVENOUS: "relation_infusion",
+    Route.STEREOTACTIC: "relation_surgery",
+}
+
+
+def _program_events(program: Program) -> list[dict[str, Any]]:
+    """The adverse events of a program, each as the columns the safety report counts."""
+    return [
+        dict(row)
+        for row in AdverseEvent.objects.filter(patient__program=program).values(
+            "patient_id", "grade", "serious", "category", *RELATION_COLUMNS.values()
+        )
+    ]
+
+
+def _by_relation(events: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """For the cells and each route, the events by relation (an empty one not applicable)."""
+    by_relation: dict[str, dict[str, int]] = {}
+    for key, column in RELATION_COLUMNS.items():
+        counts = Counter(e[column] or "not_applicable" for e in events)
+        by_relation[key] = {
+            value: counts.get(value, 0) for value in [*Relation.values, "not_applicable"]
+        }
+    return by_relation
+
+
+def _related_per_procedure(
+    events: list[dict[str, Any]], by_route: dict[str, int]
+) -> dict[str, Share]:
+    """For each route, the events related to it per procedure by that route."""
+    return {
+        route: Share(
+            sum(1 for e in events if e[RELATION_COLUMNS[route]] in RELATED),
+            by_route.get(route, 0),
+        )
+        for route in Route.values
+    }
+
+
 def safety_report(*, program: Program) -> SafetyReport:
     """Adverse events of a program by grade, seriousness and relation, per patient treated
     (a patient with at least one recorded procedure) and per procedure."""
@@ -65,38 +108,8 @@ def safety_report(*, program: Program) -> SafetyReport:
         procedures.values_list("route").annotate(n=Count("id")).values_list("route", "n")
     )
     treated = procedures.values("patient").distinct().count()
-    events: list[dict[str, Any]] = [
-        dict(row)
-        for row in AdverseEvent.objects.filter(patient__program=program).values(
-            "patient_id",
-            "grade",
-            "serious",
-            "category",
-            "relation_cells",
-            "relation_lumbar_puncture",
-            "relation_infusion",
-            "relation_surgery",
-        )
-    ]
+    events = _program_events(program)
     total_procedures = sum(by_route.values())
-    relation_fields = {
-        "cells": "relation_cells",
-        Route.LUMBAR_PUNCTURE: "relation_lumbar_puncture",
-        Route.INTRAVENOUS: "relation_infusion",
-        Route.STEREOTACTIC: "relation_surgery",
-    }
-    by_relation: dict[str, dict[str, int]] = {}
-    for key, column in relation_fields.items():
-        counts = Counter(e[column] or "not_applicable" for e in events)
-        by_relation[key] = {
-            value: counts.get(value, 0) for value in [*Relation.values, "not_applicable"]
-        }
-    related_per_procedure = {
-        route: Share(
-            sum(1 for e in events if e[relation_fields[route]] in RELATED), by_route.get(route, 0)
-        )
-        for route in Route.values
-    }
     grades = Counter(e["grade"] for e in events)
     return SafetyReport(
         program=program,
@@ -113,8 +126,8 @@ def safety_report(*, program: Program) -> SafetyReport:
         events_per_procedure=Share(len(events), total_procedures),
         by_grade={grade: grades.get(grade, 0) for grade in range(1, 6)},
         by_category=dict(Counter(e["category"] for e in events).most_common()),
-        by_relation=by_relation,
-        related_per_procedure=related_per_procedure,
+        by_relation=_by_relation(events),
+        related_per_procedure=_related_per_procedure(events, by_route),
     )
 
 

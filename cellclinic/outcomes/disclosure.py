@@ -91,6 +91,23 @@ def _family_row(row: dict[str, Any], *, shown: bool) -> dict[str, Any]:
     return {**row, "withheld": False} if shown else _withheld(row, FAMILY_FIELDS)
 
 
+def _reported_by_group(groups: list[dict[str, Any]], family: dict[str, Any]) -> list[int]:
+    """Each group's count of patients whose family answered (0 for a group with no row)."""
+    family_of = {row["group"]: row for row in family["groups"]}
+    return [family_of[g["group"]]["reported"] if g["group"] in family_of else 0 for g in groups]
+
+
+def _shown_within(total: int | None, counts: list[int], treated: list[bool]) -> list[bool]:
+    """Which groups may show their count of a population within the patients of the row
+    (the assessed or the answered): only a group whose treated count is shown and whose own
+    count is publishable, then complementary suppression against the overall's `total`."""
+    return complementary_suppression(
+        total=total,
+        counts=counts,
+        candidates=[show and publishable(c) for c, show in zip(counts, treated, strict=True)],
+    )
+
+
 def public_table(table: dict[str, Any]) -> dict[str, Any]:
     """The outcome table (statistics.outcome_table) as anyone may see it.
 
@@ -101,8 +118,7 @@ def public_table(table: dict[str, Any]) -> dict[str, Any]:
     overall = table["overall"]
     family = table["family_reported"]
     groups = table["groups"]
-    family_of = {row["group"]: row for row in family["groups"]}
-    reported = [family_of[g["group"]]["reported"] if g["group"] in family_of else 0 for g in groups]
+    reported = _reported_by_group(groups, family)
 
     overall_treated = overall["treated"] >= PUBLIC_MINIMUM
     overall_results = overall_treated and publishable(overall["assessed"])
@@ -113,17 +129,13 @@ def public_table(table: dict[str, Any]) -> dict[str, Any]:
         counts=[g["treated"] for g in groups],
         candidates=[g["treated"] >= PUBLIC_MINIMUM for g in groups],
     )
-    results = complementary_suppression(
-        total=overall["assessed"] if overall_results else None,
-        counts=[g["assessed"] for g in groups],
-        candidates=[
-            show and publishable(g["assessed"]) for g, show in zip(groups, treated, strict=True)
-        ],
+    results = _shown_within(
+        overall["assessed"] if overall_results else None,
+        [g["assessed"] for g in groups],
+        treated,
     )
-    answered = complementary_suppression(
-        total=family["overall"]["reported"] if overall_family else None,
-        counts=reported,
-        candidates=[show and publishable(r) for r, show in zip(reported, treated, strict=True)],
+    answered = _shown_within(
+        family["overall"]["reported"] if overall_family else None, reported, treated
     )
     shown_family = {g["group"]: show for g, show in zip(groups, answered, strict=True)}
     return {

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from cellclinic.outcomes.registry import ASSESSMENT_COLUMNS, PATIENT_COLUMNS
+from cellclinic.outcomes.registry import ASSESSMENT_COLUMNS, PATIENT_COLUMNS, TIMEPOINT_ORDER
 from cellclinic.programs.schema import ProgramDefinition
 
 FOLLOW_UPS = (("m1", 1), ("m3", 3), ("m6", 6), ("m12", 12))
@@ -24,6 +24,66 @@ FOLLOW_UPS = (("m1", 1), ("m3", 3), ("m6", 6), ("m12", 12))
 class Files:
     patients: str
     assessments: str
+
+
+# One row of assessments.csv without the patient: time point, date, instrument, item, value.
+Row = tuple[str, str, str, str, str]
+
+
+@dataclass(frozen=True)
+class _Assessments:
+    """Draws each patient's assessments of one program: the primary measure, the GMFCS level
+    where the program records it, and the family's report on a few domains."""
+
+    rng: random.Random
+    measure: str
+    gmfcs: bool
+    domains: list[str]
+    as_of: date
+    lost_share: float
+
+    def rows(self, first: date, last: date | None) -> list[Row]:
+        """The baseline and, for a treated patient, the follow-ups due by `as_of`, in the
+        order the export writes them."""
+        rng = self.rng
+        rows: list[Row] = []
+        base = _value(self.measure, rng, None)
+        if rng.random() > 0.05:  # a few have no baseline of the primary measure
+            rows.append(("baseline", first.isoformat(), self.measure, "", _text(base)))
+        if self.gmfcs and rng.random() > 0.1:
+            rows.append(("baseline", first.isoformat(), "gmfcs", "", str(rng.randint(1, 5))))
+        if last is not None:
+            rows += self._follow_ups(last, base)
+        return sorted(rows, key=lambda r: (TIMEPOINT_ORDER[r[0]], r[2], r[3]))
+
+    def _follow_ups(self, last: date, base: float) -> list[Row]:
+        """The follow-ups due by `as_of` and not lost, most with the family's report on up to
+        three domains."""
+        rng = self.rng
+        rows: list[Row] = []
+        for timepoint, months in FOLLOW_UPS:
+            due = last + relativedelta(months=months)
+            if due > self.as_of or rng.random() < self.lost_share:
+                continue
+            day = (due + timedelta(days=rng.randint(-5, 5))).isoformat()
+            rows.append((timepoint, day, self.measure, "", _text(_value(self.measure, rng, base))))
+            if rng.random() < 0.6:
+                rows += [
+                    (timepoint, day, "domain", domain, rng.choice(("improved", "same", "worse")))
+                    for domain in rng.sample(self.domains, k=min(3, len(self.domains)))
+                ]
+        return rows
+
+
+def _birth_and_onset(
+    rng: random.Random, first: date, *, uses_onset: bool
+) -> tuple[date, date | None]:
+    """A birth date, an adult's where the program records the onset (then drawn too), else
+    a child's."""
+    if uses_onset:
+        birth = first - timedelta(days=rng.randint(35 * 365, 85 * 365))
+        return birth, first - timedelta(days=rng.randint(20, 6 * 365))
+    return first - timedelta(days=rng.randint(365, 25 * 365)), None
 
 
 def synthetic_registry(
@@ -43,7 +103,14 @@ def synthetic_registry(
     rng = random.Random(seed)  # noqa: S311 (synthetic data, not secrets)  # nosec B311
     subtypes = definition.item(outcomes.subtype_item).choices
     uses_onset = "onset_band" in outcomes.groupings
-    domains = [d.id for d in outcomes.family_domains]
+    drawn = _Assessments(
+        rng=rng,
+        measure=outcomes.improved.measure,
+        gmfcs="gmfcs" in outcomes.clinician_instruments,
+        domains=[d.id for d in outcomes.family_domains],
+        as_of=as_of,
+        lost_share=lost_share,
+    )
     patients = io.StringIO()
     assessments = io.StringIO()
     p_writer = csv.writer(patients, lineterminator="\n")
@@ -54,12 +121,7 @@ def synthetic_registry(
     for n in range(count):
         pid = f"{prefix}{definition.id[:2]}-{n:0{width}d}"
         first = as_of - timedelta(days=rng.randint(30, 900))
-        if uses_onset:
-            birth = first - timedelta(days=rng.randint(35 * 365, 85 * 365))
-            onset = first - timedelta(days=rng.randint(20, 6 * 365))
-        else:
-            birth = first - timedelta(days=rng.randint(365, 25 * 365))
-            onset = None
+        birth, onset = _birth_and_onset(rng, first, uses_onset=uses_onset)
         treated = rng.random() >= untreated_share
         last = first + timedelta(days=18) if treated else None
         p_writer.writerow(
@@ -74,36 +136,7 @@ def synthetic_registry(
                 last.isoformat() if last else "",
             ]
         )
-        rows: list[tuple[str, str, str, str, str]] = []
-        measure = outcomes.improved.measure
-        base = _value(measure, rng, None)
-        if rng.random() > 0.05:  # a few have no baseline of the primary measure
-            rows.append(("baseline", first.isoformat(), measure, "", _text(base)))
-        if "gmfcs" in outcomes.clinician_instruments and rng.random() > 0.1:
-            rows.append(("baseline", first.isoformat(), "gmfcs", "", str(rng.randint(1, 5))))
-        if last is not None:
-            for timepoint, months in FOLLOW_UPS:
-                due = last + relativedelta(months=months)
-                if due > as_of or rng.random() < lost_share:
-                    continue
-                day = (due + timedelta(days=rng.randint(-5, 5))).isoformat()
-                rows.append((timepoint, day, measure, "", _text(_value(measure, rng, base))))
-                if rng.random() < 0.6:
-                    for domain in rng.sample(domains, k=min(3, len(domains))):
-                        rows.append(
-                            (
-                                timepoint,
-                                day,
-                                "domain",
-                                domain,
-                                rng.choice(("improved", "same", "worse")),
-                            )
-                        )
-        order = {"baseline": 0, "discharge": 1, "m1": 2, "m3": 3, "m6": 4, "m12": 5}
-        for timepoint, day, instrument, item, value in sorted(
-            rows, key=lambda r: (order[r[0]], r[2], r[3])
-        ):
-            a_writer.writerow([pid, timepoint, day, instrument, item, value])
+        a_writer.writerows([pid, *row] for row in drawn.rows(first, last))
     return Files(patients.getvalue(), assessments.getvalue())
 
 

@@ -135,12 +135,28 @@ def registry_import(
     """Check both files whole, then write everything in one transaction, or nothing."""
     result = ImportResult()
     errors = result.errors
-    programs = _Programs()
     today = timezone.localdate()
+    new_patients, definitions = _read_patients(patients, today, errors, progress)
+    known = _Known(births={pid: p.birth_date for pid, p in new_patients.items()}, ids={})
+    new_assessments = _read_assessments(assessments, known, definitions, today, errors, progress)
+    if errors:
+        return result
+    _write(new_patients, new_assessments, known.ids)
+    result.patients = len(new_patients)
+    result.assessments = len(new_assessments)
+    return result
+
+
+def _read_patients(
+    handle: TextIO, today: date, errors: list[RowError], progress: Progress | None
+) -> tuple[dict[str, RegistryPatient], dict[str, ProgramDefinition]]:
+    """The good patients of patients.csv by id, and the definition of each one's program;
+    the bad rows, an id given twice and an id already in the registry go to `errors`."""
+    programs = _Programs()
     new_patients: dict[str, RegistryPatient] = {}
     lines: dict[str, int] = {}
     definitions: dict[str, ProgramDefinition] = {}
-    for number, row in _rows(patients, "patients.csv", PATIENT_COLUMNS, errors):
+    for number, row in _rows(handle, "patients.csv", PATIENT_COLUMNS, errors):
         if progress and number % 10_000 == 0:
             progress("patients.csv", number, 0)
         patient = _check_patient(number, row, programs, today, errors)
@@ -161,11 +177,23 @@ def registry_import(
     )
     for pid in sorted(existing_ids, key=lines.__getitem__):
         errors.append(RowError("patients.csv", lines[pid], "patient_id", "already in the registry"))
-    known = _Known(births={pid: p.birth_date for pid, p in new_patients.items()}, ids={})
+    return new_patients, definitions
+
+
+def _read_assessments(
+    handle: TextIO,
+    known: _Known,
+    definitions: dict[str, ProgramDefinition],
+    today: date,
+    errors: list[RowError],
+    progress: Progress | None,
+) -> list[tuple[str, Assessment]]:
+    """The good assessments of assessments.csv with their patient's id; the bad rows, a
+    second value of the same item and one already in the registry go to `errors`."""
     new_assessments: list[tuple[str, Assessment]] = []
     seen: set[tuple[str, str, str, str]] = set()
     lines_of: dict[tuple[str, str, str, str], int] = {}
-    for number, row in _rows(assessments, "assessments.csv", ASSESSMENT_COLUMNS, errors):
+    for number, row in _rows(handle, "assessments.csv", ASSESSMENT_COLUMNS, errors):
         if progress and number % 10_000 == 0:
             progress("assessments.csv", number, 0)
         checked = _check_assessment(number, row, known, definitions, today, errors)
@@ -190,12 +218,19 @@ def registry_import(
         errors.append(
             RowError("assessments.csv", lines_of[key], "value", "already in the registry")
         )
-    if errors:
-        return result
+    return new_assessments
+
+
+def _write(
+    new_patients: dict[str, RegistryPatient],
+    new_assessments: list[tuple[str, Assessment]],
+    stored_ids: dict[str, int],
+) -> None:
+    """Store the new patients and the assessments (of new and stored patients) at once."""
     with transaction.atomic():
         made = RegistryPatient.objects.bulk_create(list(new_patients.values()), batch_size=BATCH)
         ids = {p.patient_id: p.pk for p in made}  # primary keys come back (RETURNING)
-        ids.update(known.ids)
+        ids.update(stored_ids)
         rows = []
         for pid, assessment in new_assessments:
             assessment.patient_id = ids[pid]
@@ -203,9 +238,6 @@ def registry_import(
         Assessment.objects.bulk_create(rows, batch_size=BATCH)
         summary_refresh(patient_ids={*ids.values()})
         RegistryChange.bump()
-    result.patients = len(new_patients)
-    result.assessments = len(new_assessments)
-    return result
 
 
 class PatientRow(BaseModel):
@@ -352,19 +384,27 @@ def _check_patient(
     errors += [RowError("patients.csv", number, column, message) for column, message in problems]
     if problems or checked is None or found is None or checked.birth_date is None:
         return None
-    birth, onset, first = checked.birth_date, checked.onset_date, checked.first_treatment
+    age, onset = _bands(checked.birth_date, checked.onset_date, checked.first_treatment)
     return RegistryPatient(
         patient_id=checked.patient_id,
         program=found[0],
         subtype=checked.subtype,
         sex=checked.sex,
-        birth_date=birth,
-        onset_date=onset,
-        first_treatment=first,
+        birth_date=checked.birth_date,
+        onset_date=checked.onset_date,
+        first_treatment=checked.first_treatment,
         last_treatment=checked.last_treatment,
-        age_band=age_band(birth, first) if first else "",
-        onset_band=onset_band(onset, first) if onset and first else "",
+        age_band=age,
+        onset_band=onset,
     )
+
+
+def _bands(birth: date, onset: date | None, first: date | None) -> tuple[str, str]:
+    """The age band and the onset band at the first treatment ("" for an untreated patient
+    and for a program without onset)."""
+    if first is None:
+        return "", ""
+    return age_band(birth, first), onset_band(onset, first) if onset else ""
 
 
 def _stored_keys(ids: dict[str, int]) -> set[tuple[str, str, str, str]]:
