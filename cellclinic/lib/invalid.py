@@ -4,9 +4,14 @@ errors become it: one message per field, the first, in the order the form found 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+StrOrPromise = str | Promise
 
 
 class Invalid(Exception):
@@ -37,3 +42,26 @@ def form_add_errors(form: forms.BaseForm, errors: Mapping[str, str]) -> dict[str
         else:
             rest[name] = message
     return rest
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    """One line of the error summary above a form: `text` names the field, and links to
+    `html_id` (empty for what concerns the whole form)."""
+
+    html_id: str
+    text: str
+
+
+def error_summary(
+    errors: Mapping[str, str], fields: Mapping[str, tuple[str, StrOrPromise]]
+) -> list[SummaryItem]:
+    """The errors as the summary at the top of a form reads them (`_error_summary.html`),
+    in the order found. `fields` gives each field's html id and label: a person who lands on
+    the summary must know which field each message is about without scrolling to it."""
+    items = []
+    for name, message in errors.items():
+        html_id, label = fields.get(name, ("", ""))
+        text = _("%(label)s: %(message)s") % {"label": label, "message": message}
+        items.append(SummaryItem(html_id, text if label else message))
+    return items
