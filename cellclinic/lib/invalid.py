@@ -56,12 +56,13 @@ class SummaryItem:
 def error_summary(
     errors: Mapping[str, str], fields: Mapping[str, tuple[str, StrOrPromise]]
 ) -> list[SummaryItem]:
-    """The errors as the summary at the top of a form reads them (`_error_summary.html`),
-    in the order found. `fields` gives each field's html id and label: a person who lands on
-    the summary must know which field each message is about without scrolling to it."""
-    items = []
-    for name, message in errors.items():
-        html_id, label = fields.get(name, ("", ""))
-        text = _("%(label)s: %(message)s") % {"label": label, "message": message}
-        items.append(SummaryItem(html_id, text if label else message))
+    """The errors as the summary at the top of a form reads them (`_error_summary.html`):
+    what concerns the whole form first, then each field in the order of `fields`, the order
+    of the page. `fields` gives each field's html id and label: a person who lands on the
+    summary must know which field each message is about without scrolling to it."""
+    items = [SummaryItem("", message) for name, message in errors.items() if name not in fields]
+    for name, (html_id, label) in fields.items():
+        if name in errors:
+            text = _("%(label)s: %(message)s") % {"label": label, "message": errors[name]}
+            items.append(SummaryItem(html_id, text))
     return items

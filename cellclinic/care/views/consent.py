@@ -51,16 +51,16 @@ def _consent_context(
         }
         for n, text in enumerate(document.statements, start=1)
     ]
-    fields = {
-        "signer_role": ("f-signer-role", _("I sign as")),
-        "signer_name": ("f-signer-name", _("Your full name, typed as your signature")),
+    fields = {  # in the page's order; a statement is named by its first words
         **{
             f"statement-{s['number']}": (
                 f"f-statement-{s['number']}",
-                Truncator(s["text"]).chars(60),
+                Truncator(s["text"].rstrip(".。")).chars(40),
             )
             for s in statements
         },
+        "signer_role": ("f-signer-role", _("I sign as")),
+        "signer_name": ("f-signer-name", _("Your full name, typed as your signature")),
     }
     return {
         "patient": found,
