@@ -63,6 +63,7 @@ def error_summary(
     items = [SummaryItem("", message) for name, message in errors.items() if name not in fields]
     for name, (html_id, label) in fields.items():
         if name in errors:
-            text = _("%(label)s: %(message)s") % {"label": label, "message": errors[name]}
+            named = {"label": str(label).rstrip(".。"), "message": errors[name]}
+            text = _("%(label)s: %(message)s") % named
             items.append(SummaryItem(html_id, text))
     return items

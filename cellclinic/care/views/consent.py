@@ -55,7 +55,7 @@ def _consent_context(
         **{
             f"statement-{s['number']}": (
                 f"f-statement-{s['number']}",
-                Truncator(s["text"].rstrip(".。")).chars(40),
+                Truncator(s["text"]).chars(40),
             )
             for s in statements
         },
