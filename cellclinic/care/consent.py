@@ -123,6 +123,29 @@ def consent_current(*, patient: Patient) -> ConsentSignature | None:
     return None
 
 
+# The inquiry's "Your relationship to the patient" (common.yaml) for the relations that sign
+# themselves; a spouse, a child or a physician signs as whatever they legally are, so they
+# choose.
+RELATIONSHIP = "contact.relationship"
+SIGNER_ROLES = {
+    "self": ConsentSignature.SignerRole.PATIENT,
+    "parent": ConsentSignature.SignerRole.PARENT,
+    "guardian": ConsentSignature.SignerRole.GUARDIAN,
+}
+
+
+def consent_signer_default(*, patient: Patient) -> dict[str, str]:
+    """The signer's role and name as the family already told us in its inquiry: a mother
+    who wrote that she is the parent should not have to say it again, and a blank choice
+    is easy to miss on a long page. The name is the contact's only when the contact signs
+    (self, parent, guardian); nothing is chosen for anyone else."""
+    inquiry = patient.inquiry
+    role = SIGNER_ROLES.get(str(inquiry.answers.get(RELATIONSHIP, "")))
+    if role is None:
+        return {"signer_role": "", "signer_name": ""}
+    return {"signer_role": str(role), "signer_name": inquiry.contact_name}
+
+
 def consent_sign_refusals(
     *, patient: Patient, document: ConsentDocument, method: str, witness: User | None
 ) -> dict[str, str]:

@@ -29,7 +29,7 @@ from cellclinic.followup.links import followup_from_token
 from cellclinic.followup.models import FollowUp
 from cellclinic.followup.selectors import followup_board
 from cellclinic.lib.instruments import INSTRUMENTS, TIMEPOINTS
-from cellclinic.lib.invalid import Invalid
+from cellclinic.lib.invalid import Invalid, error_summary
 from cellclinic.outcomes.models import RegistryPatient
 from cellclinic.programs.models import Program
 from cellclinic.programs.selectors import program_get
@@ -72,6 +72,9 @@ def followup_family(request: HttpRequest, token: str) -> HttpResponse:
             "program_name": definition.name.get(language),
             "domains": domains,
             "errors": errors,
+            "summary": error_summary(
+                errors, {f"domain-{d['id']}": (f"f-domain-{d['id']}", d["label"]) for d in domains}
+            ),
             "state": followup.state(today),
         },
         status=400 if errors else 200,

@@ -4,9 +4,14 @@ errors become it: one message per field, the first, in the order the form found 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+StrOrPromise = str | Promise
 
 
 class Invalid(Exception):
@@ -37,3 +42,28 @@ def form_add_errors(form: forms.BaseForm, errors: Mapping[str, str]) -> dict[str
         else:
             rest[name] = message
     return rest
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    """One line of the error summary above a form: `text` names the field, and links to
+    `html_id` (empty for what concerns the whole form)."""
+
+    html_id: str
+    text: str
+
+
+def error_summary(
+    errors: Mapping[str, str], fields: Mapping[str, tuple[str, StrOrPromise]]
+) -> list[SummaryItem]:
+    """The errors as the summary at the top of a form reads them (`_error_summary.html`):
+    what concerns the whole form first, then each field in the order of `fields`, the order
+    of the page. `fields` gives each field's html id and label: a person who lands on the
+    summary must know which field each message is about without scrolling to it."""
+    items = [SummaryItem("", message) for name, message in errors.items() if name not in fields]
+    for name, (html_id, label) in fields.items():
+        if name in errors:
+            named = {"label": str(label).rstrip(".。"), "message": errors[name]}
+            text = _("%(label)s: %(message)s") % named
+            items.append(SummaryItem(html_id, text))
+    return items

@@ -13,6 +13,7 @@ from cellclinic.inquiries.forms import DOCUMENTS, HONEYPOT, InquiryForm, form_se
 from cellclinic.inquiries.services import Upload, inquiry_submit
 from cellclinic.lib.clients import client_key
 from cellclinic.lib.dates import family_today
+from cellclinic.lib.invalid import error_summary
 from cellclinic.lib.uploads import UploadRejected, check_upload
 from cellclinic.programs.selectors import program_get
 from cellclinic.site.programs import program_or_404
@@ -89,16 +90,18 @@ def inquiry_form(request: HttpRequest, slug: str) -> HttpResponse:
     sections = form_sections(
         definition, language=language, values=values, errors=errors, today=today
     )
-    error_list = [
-        {"html_id": f.html_id, "label": f.label, "message": f.error}
-        for section in sections
-        for f in section["fields"]
-        if f.error
-    ]
-    if DOCUMENTS in errors:
-        error_list.append(
-            {"html_id": "f-documents", "label": _("Medical records"), "message": errors[DOCUMENTS]}
-        )
+    shown = [f for section in sections for f in section["fields"] if f.error]
+    summary = error_summary(
+        {
+            **({"form": form_error} if form_error else {}),
+            **{f.id: f.error or "" for f in shown},
+            **({DOCUMENTS: errors[DOCUMENTS]} if DOCUMENTS in errors else {}),
+        },
+        {
+            **{f.id: (f.html_id, f.label) for f in shown},
+            DOCUMENTS: ("f-documents", _("Medical records")),
+        },
+    )
     status = 400 if (errors or form_error) else 200
     return render(
         request,
@@ -107,10 +110,14 @@ def inquiry_form(request: HttpRequest, slug: str) -> HttpResponse:
             "program": program,
             "name": definition.name.get(language),
             "sections": sections,
-            "error_list": error_list,
-            "form_error": form_error,
+            "summary": summary,
             "documents_error": errors.get(DOCUMENTS),
-            "documents_files_lost": bool(request.FILES) and bool(errors or form_error),
+            "files_lost": _(
+                "For your safety, files are not kept when the form has errors: "
+                "please attach them again."
+            )
+            if request.FILES and (errors or form_error)
+            else "",
             "max_files": settings.UPLOAD_MAX_FILES,
             "max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
             "honeypot": HONEYPOT,

@@ -12,11 +12,7 @@ import pytest
 
 from cellclinic.accounts.services import staff_user_create
 from cellclinic.care.tests.builders import (
-    create_patient,
-    procedure_data,
-    record_procedure,
-    sign_consent,
-    staff,
+    create_treated_patient,
     today,
 )
 from cellclinic.followup.links import followup_url
@@ -49,15 +45,7 @@ def registry_of_stroke_patients(count: int) -> None:
 
 def test_a_family_reports_at_six_months_in_russian(live_server, browser) -> None:
     registry_of_stroke_patients(12)
-    start = today() - timedelta(days=200)
-    patient = create_patient(program="stroke", plan_start=start)
-    sign_consent(patient)
-    nurse = staff("nurse", "nurse-ann")
-    for i in range(4):
-        day = start + timedelta(days=6 * i)
-        record_procedure(
-            patient=patient, data=procedure_data(performed_at=f"{day} 09:00"), by=nurse
-        )
+    patient = create_treated_patient(program="stroke", days_ago=200)
     m6 = FollowUp.objects.get(patient=patient, timepoint="m6")
     _a, secret = staff_user_create(username="ana", role="analyst", password="a-long-password-1")
 

@@ -166,3 +166,19 @@ def publish(*, program: Program, language: str, data: dict[str, Any], by: User) 
     """A new consent document version from what the admin typed."""
     form = ConsentDocumentForm(data)
     return consent_document_publish_submit(form, program=program, language=language, by=by)
+
+
+def create_treated_patient(*, program: str = "cerebral-palsy", days_ago: int = 30) -> Patient:
+    """A patient whose plan started `days_ago` days ago, with its consent signed and its
+    four planned administrations recorded six days apart (so its follow-ups are due)."""
+    start = today() - timedelta(days=days_ago)
+    patient = create_patient(program=program, plan_start=start)
+    sign_consent(patient)
+    nurse = staff("nurse", "nurse-ann")
+    for i in range(4):
+        day = start + timedelta(days=6 * i)
+        record_procedure(
+            patient=patient, data=procedure_data(performed_at=f"{day} 09:00"), by=nurse
+        )
+    patient.refresh_from_db()
+    return patient

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from cellclinic.accounts.access import staff_view
@@ -19,6 +20,7 @@ from cellclinic.care.consent import (
     SIGNING_STATUSES,
     consent_current,
     consent_document_in_force,
+    consent_signer_default,
 )
 from cellclinic.care.forms import (
     ConsentDocumentForm,
@@ -32,7 +34,7 @@ from cellclinic.care.models import ConsentDocument, ConsentSignature, Patient
 from cellclinic.care.selectors import patient_for
 from cellclinic.inquiries.family import inquiry_from_token
 from cellclinic.lib.clients import client_address
-from cellclinic.lib.invalid import Invalid, form_errors
+from cellclinic.lib.invalid import Invalid, error_summary, form_errors
 from cellclinic.programs.models import Program
 
 
@@ -40,21 +42,34 @@ def _consent_context(
     found: Patient, language: str, errors: dict[str, str], data: Any
 ) -> dict[str, Any]:
     document = consent_document_in_force(program=found.program, language=language)
+    statements = [
+        {
+            "number": n,
+            "text": text,
+            "checked": data.get(f"statement-{n}") in ("yes", "on"),
+            "error": errors.get(f"statement-{n}", ""),
+        }
+        for n, text in enumerate(document.statements, start=1)
+    ]
+    fields = {  # in the page's order; a statement is named by its first words
+        **{
+            f"statement-{s['number']}": (
+                f"f-statement-{s['number']}",
+                Truncator(s["text"]).chars(40),
+            )
+            for s in statements
+        },
+        "signer_role": ("f-signer-role", _("I sign as")),
+        "signer_name": ("f-signer-name", _("Your full name, typed as your signature")),
+    }
     return {
         "patient": found,
         "document": document,
         "blocks": document.blocks(),
-        "statements": [
-            {
-                "number": n,
-                "text": text,
-                "checked": data.get(f"statement-{n}") in ("yes", "on"),
-                "error": errors.get(f"statement-{n}", ""),
-            }
-            for n, text in enumerate(document.statements, start=1)
-        ],
+        "statements": statements,
         "roles": ConsentSignature.SignerRole.choices,
         "errors": errors,
+        "summary": error_summary(errors, fields),
         "posted": data,
         "document_languages": [(code, str(name)) for code, name in settings.LANGUAGES],
         "language": document.language,
@@ -136,7 +151,7 @@ def family_consent(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "inquiries/family_link_invalid.html", status=404)
     language = translation.get_language()
     errors: dict[str, str] = {}
-    data: Any = {}
+    data: Any = consent_signer_default(patient=found)
     signed = consent_current(patient=found)
     if request.method == "POST":
         data = request.POST

@@ -11,11 +11,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from cellclinic.care.tests.builders import (
-    create_patient,
-    procedure_data,
-    record_procedure,
-    sign_consent,
-    staff,
+    create_treated_patient,
     today,
 )
 from cellclinic.core.models import OutboundEmail
@@ -30,17 +26,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def treated():
     """A patient whose four planned administrations are all recorded."""
-    start = today() - timedelta(days=30)
-    patient = create_patient(plan_start=start)
-    sign_consent(patient)
-    nurse = staff("nurse", "nurse-ann")
-    for i in range(4):
-        day = start + timedelta(days=6 * i)
-        record_procedure(
-            patient=patient, data=procedure_data(performed_at=f"{day} 09:00"), by=nurse
-        )
-    patient.refresh_from_db()
-    return patient, start + timedelta(days=18)
+    patient = create_treated_patient(days_ago=30)
+    return patient, today() - timedelta(days=30) + timedelta(days=18)
 
 
 def test_the_last_administration_makes_due_dates_with_windows(treated) -> None:

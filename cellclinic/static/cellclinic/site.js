@@ -35,7 +35,12 @@
     refresh();
   }
 
-  // Move focus to the error summary so screen readers announce it.
+  // Error summary: focus it so screen readers announce it, and bring its top (its heading)
+  // to the top of the screen; a summary taller than a phone's screen would otherwise be
+  // centred, its heading out of sight.
   var summary = document.getElementById("error-summary");
-  if (summary) { summary.focus(); }
+  if (summary) {
+    summary.focus({ preventScroll: true });
+    summary.scrollIntoView({ block: "start" });
+  }
 })();
