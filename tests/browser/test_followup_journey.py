@@ -13,10 +13,8 @@ import pytest
 from cellclinic.accounts.services import staff_user_create
 from cellclinic.care.tests.builders import (
     create_patient,
-    procedure_data,
-    record_procedure,
+    record_every_administration,
     sign_consent,
-    staff,
     today,
 )
 from cellclinic.followup.links import followup_url
@@ -52,12 +50,7 @@ def test_a_family_reports_at_six_months_in_russian(live_server, browser) -> None
     start = today() - timedelta(days=200)
     patient = create_patient(program="stroke", plan_start=start)
     sign_consent(patient)
-    nurse = staff("nurse", "nurse-ann")
-    for i in range(4):
-        day = start + timedelta(days=6 * i)
-        record_procedure(
-            patient=patient, data=procedure_data(performed_at=f"{day} 09:00"), by=nurse
-        )
+    record_every_administration(patient=patient, start=start)
     m6 = FollowUp.objects.get(patient=patient, timepoint="m6")
     _a, secret = staff_user_create(username="ana", role="analyst", password="a-long-password-1")
 

@@ -12,10 +12,8 @@ from django.utils import timezone
 
 from cellclinic.care.tests.builders import (
     create_patient,
-    procedure_data,
-    record_procedure,
+    record_every_administration,
     sign_consent,
-    staff,
     today,
 )
 from cellclinic.core.models import OutboundEmail
@@ -33,12 +31,7 @@ def treated():
     start = today() - timedelta(days=30)
     patient = create_patient(plan_start=start)
     sign_consent(patient)
-    nurse = staff("nurse", "nurse-ann")
-    for i in range(4):
-        day = start + timedelta(days=6 * i)
-        record_procedure(
-            patient=patient, data=procedure_data(performed_at=f"{day} 09:00"), by=nurse
-        )
+    record_every_administration(patient=patient, start=start)
     patient.refresh_from_db()
     return patient, start + timedelta(days=18)
 
