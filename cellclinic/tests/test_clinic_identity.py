@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from cellclinic.care.tests.builders import create_patient, sign_consent
 from cellclinic.core.clinic import clinic
 from cellclinic.core.models import OutboundEmail
 from cellclinic.inquiries.models import Inquiry
@@ -69,3 +70,17 @@ def test_the_confirmation_is_signed_with_the_clinic(client: Client) -> None:
         "Teléfono: +7 (495) 000-00-00\nCorreo electrónico: hello@clinic.example\n"
         "Licencia sanitaria: TEST-123"
     ), body
+
+
+def test_the_signed_consent_keeps_the_clinic_it_was_signed_with() -> None:
+    signature = sign_consent(create_patient(), language="ar")
+    assert "<strong>Clínica Ejemplo &amp; Co</strong></header>" in signature.snapshot
+    assert '<a class="clinic-phone" href="tel:+74950000000">' in signature.snapshot
+    assert "الهاتف:" in signature.snapshot
+
+
+@pytest.mark.parametrize("page", ["plan", "summary"])
+def test_a_printable_shows_the_clinic(sign_in, page: str) -> None:
+    patient = create_patient()
+    html = sign_in("physician").get(f"/staff/patients/{patient.uuid}/{page}/").content.decode()
+    assert "1 Example Street, Example City" in html and "TEST-123" in html
