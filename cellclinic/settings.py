@@ -174,6 +174,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cellclinic.accounts.permissions.context",
+                "cellclinic.core.clinic.context",
             ],
         },
     },
@@ -324,7 +325,29 @@ INQUIRY_RATE_LIMIT = env_int("INQUIRY_RATE_LIMIT", 5, minimum=1)
 INQUIRY_RATE_WINDOW = env_int("INQUIRY_RATE_WINDOW", 3600, minimum=1)
 # Header that holds the client address when a trusted proxy sits in front ("" = none).
 CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "")
-CLINIC_NAME = env_str("CLINIC_NAME", "cellclinic")
+# The clinic as families see it: header, footer, error pages, e-mail signatures, printables.
+# A development run (and `cellclinic demo`) shows a fictional demo clinic; production shows
+# only what is configured.
+_DEMO_CLINIC = {
+    "CLINIC_NAME": "Harbourside Cell Therapy Clinic",
+    "CLINIC_ADDRESS": "12 Example Quay, Port Fictional PF1 2AB (demo address)",
+    # 020 7946 0xxx is set aside by the UK regulator for drama: it rings no one.
+    "CLINIC_PHONE": "+44 20 7946 0123",
+    "CLINIC_EMAIL": "contact@clinic.example",
+    "CLINIC_LICENCE": "DEMO-0000 (demo, not a real licence)",
+}
+
+
+def _clinic(name: str, production_default: str = "") -> str:
+    return env_str(name, production_default if PRODUCTION else _DEMO_CLINIC[name]).strip()
+
+
+CLINIC_NAME = _clinic("CLINIC_NAME", "cellclinic")
+CLINIC_ADDRESS = _clinic("CLINIC_ADDRESS")
+CLINIC_PHONE = _clinic("CLINIC_PHONE")
+CLINIC_EMAIL = _clinic("CLINIC_EMAIL")
+CLINIC_LICENCE = _clinic("CLINIC_LICENCE")
+CLINIC_LOGO_URL = env_str("CLINIC_LOGO_URL", "").strip()
 CLINIC_TIME_ZONE = env_str("CLINIC_TIME_ZONE", "UTC")
 try:
     ZoneInfo(CLINIC_TIME_ZONE)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from cellclinic.accounts.permissions import can
 from cellclinic.care.models import ConsentDocument, ConsentSignature, Patient
+from cellclinic.core.clinic import clinic
 from cellclinic.lib.invalid import Invalid
 from cellclinic.programs.models import Program
 from cellclinic.programs.schema import LANGUAGE_CODES
@@ -194,6 +195,7 @@ def consent_sign(
                 "signed_at": signed_at,
                 "address": address,
                 "language": document.language,
+                "clinic": clinic(),
             },
         )
     return ConsentSignature.objects.create(

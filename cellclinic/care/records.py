@@ -32,6 +32,7 @@ from cellclinic.care.models import (
     TreatmentPlan,
 )
 from cellclinic.care.workflow import follow_up_when_done, patient_status_move
+from cellclinic.core.clinic import clinic
 from cellclinic.core.outbox import outbox_enqueue
 from cellclinic.lib.invalid import Invalid
 
@@ -207,6 +208,7 @@ def _notify_director(event: AdverseEvent) -> None:
             "link": settings.SITE_URL
             + reverse("adverse_event_page", args=[patient.uuid, event.uuid]),
             "criteria": [str(AdverseEvent.Seriousness(c).label) for c in event.seriousness],
+            "clinic": clinic(),
         }
         subject = render_to_string("care/email/serious_event_subject.txt", context)
         body = render_to_string("care/email/serious_event_body.txt", context)

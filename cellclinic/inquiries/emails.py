@@ -12,6 +12,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from cellclinic.core.clinic import clinic
 from cellclinic.core.outbox import outbox_enqueue
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.programs.selectors import definition_of
@@ -27,7 +28,12 @@ def family_email_queue(
     `template` names `<template>_subject.txt` and `<template>_body.txt`.
     """
     with translation.override(inquiry.reply_language):
-        full = {"inquiry": inquiry, "clinic_name": settings.CLINIC_NAME, **context}
+        full = {
+            "inquiry": inquiry,
+            "clinic_name": settings.CLINIC_NAME,
+            "clinic": clinic(),
+            **context,
+        }
         subject = render_to_string(f"{template}_subject.txt", full)
         body = render_to_string(f"{template}_body.txt", full)
     email = outbox_enqueue(

@@ -31,8 +31,8 @@ def submit_as_family(
     page.set_default_timeout(10_000)
     page.goto(f"{live_server.url}/programs/cerebral-palsy/")
     if switch_to:
-        with page.expect_navigation():  # the menu submits itself on change
-            page.select_option("#language-select", switch_to)
+        with page.expect_navigation():  # one button per language: nothing changes before
+            page.click(f'form.language button[value="{switch_to}"]')
     expected = program_get(slug="cerebral-palsy").definition.name.get(switch_to or "zh-hans")
     assert page.locator("h1").inner_text() == expected
     page.click("a.button")
@@ -78,6 +78,27 @@ def test_a_family_sends_an_inquiry_in_arabic_right_to_left(live_server, browser)
     assert html.get_attribute("dir") == "rtl" and html.get_attribute("lang") == "ar"
     assert Inquiry.objects.get().language == "ar"
     assert re.search("[\u0600-\u06ff]", page.locator("h1").inner_text())
+
+
+def test_switching_language_keeps_what_was_typed(live_server, browser) -> None:
+    page = browser.new_context(locale="en-GB").new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/programs/cerebral-palsy/inquire/")
+    page.fill("#f-contact-name", "Amira Haddad")
+    page.check('input[name="cp.epilepsy"][value="controlled"]')
+    page.fill("#f-cp-seizure-free-months", "9")
+    page.focus('form.language button[value="es"]')
+    page.keyboard.press("ArrowRight")  # a key alone never switches
+    assert page.locator("html").get_attribute("lang") == "en"
+    with page.expect_navigation():
+        page.click('form.language button[value="ar"]')
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.input_value("#f-contact-name") == "Amira Haddad"
+    assert page.is_checked('input[name="cp.epilepsy"][value="controlled"]')
+    assert page.locator("#wrap-f-cp-seizure-free-months").is_visible()
+    assert page.input_value("#f-cp-seizure-free-months") == "9"
+    page.reload()  # restored once: a later visit starts empty
+    assert page.input_value("#f-contact-name") == ""
 
 
 def test_the_api_docs_render_under_the_content_security_policy(live_server, browser) -> None:

@@ -128,6 +128,18 @@ def record_procedure(*, patient: Patient, data: dict[str, Any], by: User) -> Pro
     return procedure_submit(ProcedureForm(data, patient=patient), by=by)
 
 
+def record_every_administration(
+    *, patient: Patient, start: date, operator: str = "dr-house"
+) -> None:
+    """The four planned administrations, six days apart from `start`, each at 09:00: the
+    patient moves to follow-up."""
+    nurse = staff("nurse", "nurse-ann")
+    for i in range(4):
+        day = start + timedelta(days=6 * i)
+        data = procedure_data(performed_at=f"{day} 09:00", operator=operator)
+        record_procedure(patient=patient, data=data, by=nurse)
+
+
 def correct_procedure(
     *, procedure: Procedure, data: dict[str, Any], by: User, reason: Any
 ) -> Procedure:
@@ -174,11 +186,6 @@ def create_treated_patient(*, program: str = "cerebral-palsy", days_ago: int = 3
     start = today() - timedelta(days=days_ago)
     patient = create_patient(program=program, plan_start=start)
     sign_consent(patient)
-    nurse = staff("nurse", "nurse-ann")
-    for i in range(4):
-        day = start + timedelta(days=6 * i)
-        record_procedure(
-            patient=patient, data=procedure_data(performed_at=f"{day} 09:00"), by=nurse
-        )
+    record_every_administration(patient=patient, start=start)
     patient.refresh_from_db()
     return patient

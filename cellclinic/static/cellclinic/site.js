@@ -2,11 +2,77 @@
 (function () {
   "use strict";
 
-  // Language menu: change on selection (the button still works without JavaScript).
-  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
-    select.addEventListener("change", function () { select.form.submit(); });
-    var button = select.form.querySelector("button");
-    if (button) { button.hidden = true; }
+  // Language menu: one button per language, so nothing changes until one is pressed. The
+  // page reloads in the new language; what was typed in the page's forms is kept in this
+  // tab's sessionStorage (keyed by the path), put back after the reload, and forgotten as
+  // soon as it is restored or the form is sent. Files and passwords are never kept.
+  var KEY = "cellclinic.typed:" + location.pathname;
+  var kept = function (input) {
+    return input.name && !input.disabled &&
+      ["hidden", "file", "password", "submit", "button"].indexOf(input.type) === -1;
+  };
+  var typedForms = function () {
+    return Array.prototype.filter.call(document.forms, function (f) {
+      return !f.hasAttribute("data-keep-typed") && f.method.toLowerCase() === "post";
+    });
+  };
+  // Each input is known by its name and, for a box or a radio, its value (or else its
+  // position among the inputs of that name), so hidden questions do not shift the others.
+  var keyed = function (f, each) {
+    var seen = {};
+    Array.prototype.filter.call(f.elements, kept).forEach(function (input) {
+      var checkable = input.type === "checkbox" || input.type === "radio";
+      var nth = seen[input.name] = (seen[input.name] || 0) + 1;
+      each(input.name + "\u0000" + (checkable ? "=" + input.value : "#" + nth), input, checkable);
+    });
+  };
+  var save = function () {
+    var saved = typedForms().map(function (f) {
+      var values = {};
+      keyed(f, function (key, input, checkable) {
+        if (checkable) {
+          values[key] = input.checked;
+        } else if (input.multiple) {
+          values[key] = Array.prototype.filter.call(input.options, function (o) {
+            return o.selected;
+          }).map(function (o) { return o.value; });
+        } else {
+          values[key] = input.value;
+        }
+      });
+      return values;
+    });
+    try { sessionStorage.setItem(KEY, JSON.stringify(saved)); } catch (e) { /* private mode */ }
+  };
+  var restore = function () {
+    var raw = null;
+    try { raw = sessionStorage.getItem(KEY); sessionStorage.removeItem(KEY); } catch (e) { return; }
+    if (!raw) { return; }
+    var saved = JSON.parse(raw);
+    typedForms().forEach(function (f, index) {
+      var values = saved[index] || {};
+      keyed(f, function (key, input, checkable) {
+        if (!Object.prototype.hasOwnProperty.call(values, key)) { return; }
+        if (checkable) {
+          input.checked = values[key];
+        } else if (input.multiple) {
+          Array.prototype.forEach.call(input.options, function (o) {
+            o.selected = values[key].indexOf(o.value) !== -1;
+          });
+        } else {
+          input.value = values[key];
+        }
+      });
+    });
+  };
+  restore();
+  document.querySelectorAll("form[data-keep-typed]").forEach(function (menu) {
+    menu.addEventListener("submit", save);
+  });
+  typedForms().forEach(function (f) {
+    f.addEventListener("submit", function () {
+      try { sessionStorage.removeItem(KEY); } catch (e) { /* private mode */ }
+    });
   });
 
   // Conditional questions: shown only when the question they depend on has a given answer.

@@ -1,0 +1,116 @@
+"""Every public and family page fits a 390 px phone and a desktop in all five languages, and
+shows the clinic's name and how to reach it."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from cellclinic.care.models import Patient
+from cellclinic.care.tests.builders import (
+    create_patient,
+    record_every_administration,
+    sign_consent,
+    today,
+)
+from cellclinic.core.clinic import clinic
+from cellclinic.followup.links import followup_url
+from cellclinic.followup.models import FollowUp
+from cellclinic.inquiries.family import family_url
+from cellclinic.inquiries.models import Inquiry
+from tests.browser import test_followup_journey as journey
+from tests.browser import test_inquiry_in_chinese_and_arabic as chinese_arabic
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LANGUAGES = ["en", "es", "ru", "zh-hans", "ar"]
+SIZES = [(390, 844), (1280, 900)]
+SHOTS = Path(os.environ.get("SHOTS_DIR", Path(tempfile.gettempdir()) / "shots"))
+SHOT = {"programs/cerebral-palsy", "inquiry form"}
+
+
+def treated_patients_followup() -> FollowUp:
+    """A stroke patient whose four administrations are done: follow-up is due at 1 month."""
+    start = today() - timedelta(days=60)
+    patient = create_patient(program="stroke", plan_start=start)
+    sign_consent(patient)
+    record_every_administration(patient=patient, start=start, operator="demo-physician")
+    return FollowUp.objects.filter(patient=patient).order_by("due_date").first()
+
+
+def pages(base: str) -> dict[str, str]:
+    """Each public and family page, filled with the demo's data."""
+    call_command("demo", stdout=io.StringIO(), stderr=io.StringIO())
+    journey.registry_of_stroke_patients(12)  # a results table with figures in it
+    unsigned = Patient.objects.exclude(consents__isnull=False).get()
+    followup = treated_patients_followup()
+
+    def local(url: str) -> str:
+        return url.replace(settings.SITE_URL, base)
+
+    return {
+        "home": f"{base}/",
+        "programs/cerebral-palsy": f"{base}/programs/cerebral-palsy/",
+        "programs/stroke": f"{base}/programs/stroke/",
+        "inquiry form": f"{base}/programs/cerebral-palsy/inquire/",
+        "inquiry sent": f"{base}/programs/cerebral-palsy/inquire/sent/",
+        "family link": local(family_url(Inquiry.objects.order_by("created_at").first())),
+        "family consent": local(family_url(unsigned.inquiry)) + "consent/",
+        "follow-up": local(followup_url(followup)),
+        "not found": f"{base}/no-such-page/",
+        "broken family link": f"{base}/family/not-a-token/",
+        "broken follow-up link": f"{base}/followup/not-a-token/",
+    }
+
+
+def send_an_inquiry(page, base: str) -> None:
+    """The sent page shows only after a send, in the same session."""
+    page.goto(f"{base}/programs/cerebral-palsy/inquire/")
+    chinese_arabic.fill_form(page, email="wang.fang@example.net")
+    with page.expect_navigation():
+        page.click("#inquiry-form button[type=submit]")
+    assert page.url.endswith("/inquire/sent/")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_page_fits_a_phone_and_shows_the_clinic(live_server, browser, language) -> None:
+    base = live_server.url
+    urls = pages(base)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    send_an_inquiry(page, base)
+    too_wide = []
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        for name, url in urls.items():
+            page.goto(url)
+            assert page.locator("html").get_attribute("lang") == language, name
+            scroll, inner = page.evaluate(
+                "[document.documentElement.scrollWidth, window.innerWidth]"
+            )
+            if scroll > inner:
+                too_wide.append(f"{name} at {width}: {scroll} px")
+            footer = page.locator("footer.site address")
+            assert settings.CLINIC_NAME in footer.inner_text(), name
+            assert settings.CLINIC_ADDRESS in footer.inner_text(), name
+            phone = footer.locator("a.clinic-phone")
+            assert phone.inner_text() == settings.CLINIC_PHONE, name
+            assert phone.get_attribute("href") == clinic().phone_link, name
+            assert settings.CLINIC_NAME in page.locator("header.site .brand").inner_text(), name
+            if name.startswith("broken"):  # the page itself says how to reach the clinic
+                assert page.locator("main a.clinic-phone").count() == 1, name
+            if width == 390 and name in SHOT and language in {"ar", "zh-hans"}:
+                SHOTS.mkdir(exist_ok=True)
+                slug = name.replace("/", "-").replace(" ", "-")
+                page.screenshot(path=str(SHOTS / f"{slug}-{language}-390.png"), full_page=True)
+    assert too_wide == []
+    context.close()
