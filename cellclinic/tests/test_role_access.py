@@ -83,6 +83,7 @@ TABLE: dict[str, dict[str, Any]] = {
     "deidentified_export": {**DESK, "coordinator": 403, "physician": 403, "analyst": 200},
     "api_tokens": {**DESK, "nurse": 200, "analyst": 200},  # each their own; admins all
     "api_token_revoke": {**DESK, **dict.fromkeys(PERSONAS[2:], 405)},  # POST only
+    "signup_refused": dict.fromkeys(PERSONAS, 404),  # there is no sign-up
     "api-v1:openapi-json": PUBLIC,
     "api-v1:openapi-view": PUBLIC,
     "api-v1:api-root": dict.fromkeys(PERSONAS, 404),
