@@ -273,6 +273,7 @@ def url_for(name: str, inquiry: Inquiry) -> str:
         "deidentified_export": "/staff/outcomes/export.zip",
         "api_tokens": "/staff/tokens/",
         "api_token_revoke": "/staff/tokens/0b7c4a52-9d2e-4f5e-8a61-3c2d1e0f9a87/revoke/",
+        "signup_refused": "/accounts/signup/",
         "api-v1:openapi-json": "/api/v1/openapi.json",
         "api-v1:openapi-view": "/api/v1/docs",
         "api-v1:api-root": "/api/v1/",
