@@ -111,6 +111,12 @@ def test_a_coordinator_signs_in_with_totp_sees_the_desk_and_signs_out(
     page.wait_for_url(re.compile(r".*/staff/tokens/$"))
     assert fits(page)  # a page without a wide table (tables are issue 12's queue work)
 
+    for url in ("/accounts/2fa/", "/accounts/2fa/recovery-codes/"):  # settings, reauthentication
+        page.goto(f"{live_server.url}{url}")
+        assert page.locator("nav.staff-nav").count() <= 1
+        assert axe_violations(page) == [], url
+        assert fits(page), url
+
     page.set_viewport_size(DESK)
     page.goto(f"{live_server.url}/staff/inquiries/")
     assert fits(page)
@@ -137,4 +143,7 @@ def test_a_coordinator_signs_in_with_totp_sees_the_desk_and_signs_out(
     shot(page, "signin-ar-1280")
     page.goto(f"{live_server.url}/staff/inquiries/")
     assert "/accounts/login/" in page.url
+    page.goto(f"{live_server.url}/accounts/password/reset/")
+    assert axe_violations(page) == []
+    assert page.goto(f"{live_server.url}/accounts/signup/").status == 404
     context.close()
