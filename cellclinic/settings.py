@@ -292,6 +292,8 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_ADAPTER = "cellclinic.accounts.adapter.StaffOnlyAccountAdapter"
 # A password reset asked for an unknown address sends nothing (the page says the same).
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# Signing out lands on the sign-in page, which says so ("You have signed out.").
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 MFA_ADAPTER = "cellclinic.accounts.adapter.EncryptingMFAAdapter"
 # Staff sessions end after this long without a request, and this long after sign-in
 # (cellclinic/accounts/middleware.py); the session cookie expires with them.

@@ -103,6 +103,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    # no sign-up: this answers 404 before allauth's sign-up page is reached
+    path("accounts/signup/", account_views.signup_refused, name="signup_refused"),
     path("accounts/", include("allauth.urls")),
 ]
 

@@ -33,6 +33,21 @@ class StaffOnlyAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
 
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        """No "Successfully signed in as ..." notice: the navigation bar names who is signed
+        in, and the notice would wait for the first page that shows messages, hours later.
+        Every other message (signed out, password changed) is shown as allauth says."""
+        if message_template == "account/messages/logged_in.txt":
+            return
+        super().add_message(request, level, message_template, *args, **kwargs)
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Account e-mails (password reset and the like) go through the retrying outbox.
 

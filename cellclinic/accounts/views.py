@@ -76,3 +76,11 @@ def api_token_revoke_page(request: HttpRequest, token: UUID) -> HttpResponse:
             request, _("The token “%(name)s” was revoked already.") % {"name": found.name}
         )
     return redirect("api_tokens")
+
+
+def signup_refused(request: HttpRequest) -> HttpResponse:
+    """There is no sign-up: staff accounts are made by an admin, families use signed links.
+
+    This address answers 404 before allauth's own sign-up view is reached (the adapter
+    refuses sign-up too, `StaffOnlyAccountAdapter.is_open_for_signup`)."""
+    raise Http404("there is no sign-up")

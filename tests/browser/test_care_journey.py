@@ -27,9 +27,9 @@ def sign_in(browser, live_server, username: str, secret: str):
     page.goto(f"{live_server.url}/staff/")
     page.fill("input[name=login]", username)
     page.fill("input[name=password]", "a-long-password-1")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.fill("input[name=code]", totp_now(secret))
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_url(re.compile(r".*/staff/.*"))
     return page
 
