@@ -73,6 +73,24 @@ def demo(args: list[str]) -> int:
     return run(cellclinic, "serve", *args)
 
 
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_VERSION = "4.14.1"
+
+
+def axe_install() -> None:
+    """axe-core from npm for the browser tests' accessibility checks, where npm is at hand."""
+    if AXE.exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        print("NOTE: accessibility checks SKIPPED: npm not found to install axe-core", flush=True)
+        return
+    print(f"installing axe-core {AXE_VERSION} from npm for the browser tests", flush=True)
+    quiet = ["--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--silent"]
+    if run(npm, "install", *quiet, f"axe-core@{AXE_VERSION}") != 0 or not AXE.exists():
+        print("NOTE: accessibility checks SKIPPED: npm could not install axe-core", flush=True)
+
+
 def test(args: list[str]) -> int:
     install("test")
     pytest_args = ["-p", "no:cacheprovider", *args]
@@ -83,6 +101,8 @@ def test(args: list[str]) -> int:
             flush=True,
         )
         pytest_args = ["-m", "not browser", *pytest_args]
+    else:
+        axe_install()
     code = run(PYTHON, "-m", "pytest", *pytest_args)
     if code == 5:
         print("pytest collected no tests: that is a failure", file=sys.stderr)
