@@ -9,12 +9,13 @@ import base64
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.inquiries.selectors import PAGE_SIZE, first_contact_due_before, status_counts
 from cellclinic.inquiries.workflow import OPEN
 from cellclinic.lib.references import normalise_reference
+from cellclinic.programs.models import Program
 from cellclinic.screening.models import Decision
 
 
@@ -59,7 +60,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
 def _filtered(filters: QueueFilters) -> QuerySet[Inquiry]:
     queryset = Inquiry.objects.all()
     if filters.program:
-        queryset = queryset.filter(program__slug=filters.program)
+        program = Program.objects.filter(slug=filters.program).values("pk")[:1]
+        queryset = queryset.filter(program=Subquery(program))
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     if filters.decision:
@@ -99,7 +101,9 @@ def inquiry_queue(*, filters: QueueFilters, cursor: str = "", size: int = PAGE_S
     position = decode_cursor(cursor) if cursor else None
     if position is not None:
         moment, pk = position
-        queryset = queryset.filter(Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=pk))
+        queryset = queryset.filter(created_at__lte=moment).filter(
+            Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=pk)
+        )
     rows = list(queryset.order_by("-created_at", "-pk")[: size + 1])
     next_cursor = encode_cursor(rows[size - 1]) if len(rows) > size else None
     counts, counted_at = status_counts()

@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from cellclinic.audit.models import AccessEvent
 from cellclinic.inquiries.models import Inquiry, Note, StatusChange
@@ -73,6 +75,44 @@ def test_keyset_pages_cover_every_inquiry_once(client: Client) -> None:
         cursor = page.next_cursor
     assert sorted(seen) == sorted(made) and len(seen) == 7
     assert page.counts["new"] == 7
+
+
+def test_keyset_pages_with_a_program_and_equal_times_keep_newest_first(client: Client) -> None:
+    stroke = [submit(client, "stroke") for _ in range(5)]
+    submit(client, "cerebral-palsy")
+    moment = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)  # three share one time: the id decides
+    Inquiry.objects.filter(pk__in=[i.pk for i in stroke[1:4]]).update(created_at=moment)
+    expected = [
+        i.reference
+        for i in Inquiry.objects.filter(program__slug="stroke").order_by("-created_at", "-pk")
+    ]
+    seen: list[str] = []
+    cursor = ""
+    while True:
+        page = inquiry_queue(filters=QueueFilters(program="stroke"), cursor=cursor, size=2)
+        seen += [i.reference for i in page.rows]
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    assert seen == expected and len(seen) == 5
+    assert inquiry_queue(filters=QueueFilters(program="no-such-program")).rows == []
+
+
+def test_the_queue_page_reads_the_same_number_of_queries_for_one_row_or_many(
+    client: Client, sign_in
+) -> None:
+    submit(client, "stroke")
+    desk = sign_in("coordinator")
+    url = "/staff/inquiries/?program=stroke&status=new"
+    desk.get(url)  # the counts are cached from here on
+    with CaptureQueriesContext(connection) as one:
+        assert len(refs(desk.get(url))) == 1
+    for _ in range(3):
+        submit(client, "stroke")
+    desk.get(url)
+    with CaptureQueriesContext(connection) as four:
+        assert len(refs(desk.get(url))) == 4
+    assert len(one.captured_queries) == len(four.captured_queries)
 
 
 def test_a_bad_cursor_starts_from_the_top(sign_in, client: Client) -> None:
