@@ -227,6 +227,14 @@ def message_send(*, inquiry: Inquiry, author: User, body: str) -> Message:
         )
         if inquiry.first_contact_at is None:
             Inquiry.objects.filter(pk=inquiry.pk).update(first_contact_at=message.created_at)
+        if inquiry.status == Status.NEW:  # writing to the family is contacting it
+            INQUIRY_MACHINE.apply(
+                inquiry,
+                to_status=Status.CONTACTED,
+                by=author,
+                roles=roles_of(author),
+                reason="message sent",
+            )
     return message
 
 

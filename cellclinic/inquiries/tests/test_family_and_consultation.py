@@ -156,3 +156,18 @@ def test_a_physician_declines_and_the_family_is_told_in_its_language(
     email = OutboundEmail.objects.get(kind="inquiry_message")
     assert email.language == "es" and edited in email.body
     assert "hydrocephalus on MRI" not in email.body  # the reason stays internal
+
+
+def test_a_message_to_a_new_inquiry_moves_it_to_contacted_recorded_once(
+    client: Client, sign_in
+) -> None:
+    inquiry = submit(client)
+    desk = sign_in("coordinator")
+    url = f"/staff/inquiries/{inquiry.reference}/"
+    desk.post(url, {"action": "message", "body": "We have your inquiry."})
+    inquiry.refresh_from_db()
+    assert inquiry.status == "contacted"
+    moves = list(inquiry.status_changes.values_list("to_status", "reason"))
+    assert moves == [("new", "submitted"), ("contacted", "message sent")]
+    desk.post(url, {"action": "message", "body": "And a second one."})  # no second move
+    assert inquiry.status_changes.count() == 2
