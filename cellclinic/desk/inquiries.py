@@ -160,6 +160,7 @@ def _answers(inquiry: Any, language: str) -> list[dict[str, Any]]:
                 "label": item.label.get(language),
                 "text": text,
                 "section": item.section,
+                "ltr": item.type in ("email", "phone"),  # isolated in right-to-left text
             }
         )
     return shown

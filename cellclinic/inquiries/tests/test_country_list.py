@@ -1,5 +1,6 @@
 """The country list of the inquiry form: in the reader's alphabet, the family's likely country
-(the region of its browser's language) first."""
+(the region of its browser's language) first; phone numbers and e-mail addresses kept left
+to right in Arabic."""
 
 from __future__ import annotations
 
@@ -62,3 +63,21 @@ def test_the_likely_region_is_read_from_the_accept_language_header() -> None:
     assert likely_region("es-419") == ""  # a region of several countries
     assert likely_region("xx-ZZ") == ""  # no such country
     assert likely_region("") == ""
+
+
+def test_phone_and_e_mail_read_left_to_right_in_arabic(client: Client) -> None:
+    page = client.get("/programs/stroke/inquire/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert '<bdi dir="ltr">+44 20 7946 0958</bdi>' in page  # not "0958 7946 20 44+"
+    for kind in ("email", "tel"):
+        field = re.search(rf'<input[^>]*type="{kind}"[^>]*>', page, re.S)
+        assert field is not None and 'dir="ltr"' in field.group(0), kind
+
+
+def test_left_to_right_runs_are_isolated_and_the_rest_escaped() -> None:
+    from cellclinic.lib.text import isolate_ltr_runs
+
+    shown = isolate_ltr_runs("<b>call</b> +44 20 7946 0958 or a@b.org, not 1.6")
+    assert shown == (
+        '&lt;b&gt;call&lt;/b&gt; <bdi dir="ltr">+44 20 7946 0958</bdi> or '
+        '<bdi dir="ltr">a@b.org</bdi>, not 1.6'
+    )

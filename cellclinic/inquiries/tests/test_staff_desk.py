@@ -206,3 +206,15 @@ def test_the_queue_names_each_program_in_the_readers_language(client: Client, si
     assert "<td>Cerebral palsy</td>" in page and "<td>cerebral-palsy</td>" not in page
     page = desk.get("/staff/inquiries/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "<td>Parálisis cerebral</td>" in page
+
+
+def test_the_inquiry_page_isolates_phone_and_e_mail_from_right_to_left_text(
+    client: Client, sign_in
+) -> None:
+    inquiry = submit(client, contact__phone="+44 20 7946 0958")
+    page = sign_in("coordinator").get(
+        f"/staff/inquiries/{inquiry.reference}/", HTTP_ACCEPT_LANGUAGE="ar"
+    )
+    body = page.content.decode()
+    assert '<dd><bdi dir="ltr">+442079460958</bdi></dd>' in body
+    assert '<dd><bdi dir="ltr">carlos@example.org</bdi></dd>' in body
