@@ -121,6 +121,23 @@ def _lazy_options(make: Any, blank: Any) -> CallableChoiceIterator:
     return CallableChoiceIterator(options)
 
 
+class ProcedureRelation(Choice):
+    """The relation to one kind of procedure: blank ("not applicable") unless the event follows
+    a procedure of that kind, when `EventForm.clean` requires it. So it is neither marked
+    optional on the page (a field marked so is accepted at its default) nor required."""
+
+    conditional = True
+
+    def __init__(self, *, label: Any) -> None:
+        super().__init__(
+            choices=Relation.choices,
+            blank=NOT_APPLICABLE,
+            required=False,
+            label=label,
+            help_text=gettext_lazy("Required when the event follows this procedure."),
+        )
+
+
 class ProcedureForm(forms.Form):
     session = Key(label=gettext_lazy("Planned session"))
     performed_at = Moment(
@@ -256,24 +273,13 @@ class EventForm(forms.Form):
     relation_cells = Choice(
         choices=Relation.choices, blank="", label=gettext_lazy("Relation to the cells")
     )
-    relation_lumbar_puncture = Choice(
-        choices=Relation.choices,
-        blank=NOT_APPLICABLE,
-        required=False,
-        label=gettext_lazy("Relation to the lumbar puncture"),
+    relation_lumbar_puncture = ProcedureRelation(
+        label=gettext_lazy("Relation to the lumbar puncture")
     )
-    relation_infusion = Choice(
-        choices=Relation.choices,
-        blank=NOT_APPLICABLE,
-        required=False,
-        label=gettext_lazy("Relation to the intravenous infusion"),
+    relation_infusion = ProcedureRelation(
+        label=gettext_lazy("Relation to the intravenous infusion")
     )
-    relation_surgery = Choice(
-        choices=Relation.choices,
-        blank=NOT_APPLICABLE,
-        required=False,
-        label=gettext_lazy("Relation to stereotactic surgery"),
-    )
+    relation_surgery = ProcedureRelation(label=gettext_lazy("Relation to stereotactic surgery"))
     action = Choice(
         choices=AdverseEvent.Action.choices, blank="", label=gettext_lazy("Action taken")
     )

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise as StrPromise
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from cellclinic.accounts.access import staff_view
 from cellclinic.accounts.permissions import can, users_who_can
@@ -101,7 +103,17 @@ def queue(request: HttpRequest) -> HttpResponse:
     form.full_clean()  # never invalid: every value is only cleaned
     filters = form.filters()
     page = inquiry_queue(filters=filters, cursor=form.cleaned_data["after"])
-    rows = [{"inquiry": i, "overdue": is_overdue(i, page.overdue_before)} for i in page.rows]  # type: ignore[arg-type]
+    programs = program_list()
+    language = get_language() or settings.LANGUAGE_CODE
+    names = {p.version.program_id: p.definition.name.get(language) for p in programs}
+    rows = [
+        {
+            "inquiry": i,
+            "overdue": is_overdue(i, page.overdue_before),  # type: ignore[arg-type]
+            "program_name": names.get(i.program_id, ""),  # type: ignore[attr-defined]
+        }
+        for i in page.rows
+    ]
     next_query = request.GET.copy()
     if page.next_cursor:
         next_query["after"] = page.next_cursor
@@ -113,7 +125,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "counts": [(s, page.counts.get(s.value, 0)) for s in Status],
             "counted_at": page.counted_at,
-            "programs": program_list(),
+            "programs": programs,
             "decisions": Decision.Value.choices,
             "coordinators": users_who_can("inquiry.assignee", active_only=False).order_by(
                 "username"
@@ -136,6 +148,10 @@ def _answers(inquiry: Any, language: str) -> list[dict[str, Any]]:
             text = ", ".join(item.choice_label(v, language) for v in values)
         elif item.type == "boolean":
             text = _("Yes") if value else _("No")
+        elif item.type == "country":
+            text = countries.name(value) or str(value)
+        elif item.type == "language":
+            text = language_name(value)
         else:
             text = str(value)
         shown.append(
@@ -144,9 +160,18 @@ def _answers(inquiry: Any, language: str) -> list[dict[str, Any]]:
                 "label": item.label.get(language),
                 "text": text,
                 "section": item.section,
+                "ltr": item.type in ("email", "phone"),  # isolated in right-to-left text
             }
         )
     return shown
+
+
+def language_name(code: str) -> str:
+    """A site language's name in the reader's language (the code if it is not one)."""
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
 
 
 def _act(request: HttpRequest, inquiry: Inquiry, action: str) -> dict[str, str]:
@@ -182,6 +207,7 @@ def inquiry_page(request: HttpRequest, reference: str) -> HttpResponse:
         "inquiry": inquiry,
         "program_name": definition_of(inquiry.program_version).name.get(language),
         "answers": _answers(inquiry, language),
+        "reply_language_name": language_name(inquiry.reply_language),
         "documents": inquiry.documents.all(),
         "decisions": decisions_of(inquiry, language),
         "changes": inquiry.status_changes.select_related("changed_by"),

@@ -23,6 +23,7 @@ from django_countries import countries
 
 from cellclinic.inquiries.desk_forms import DeskText
 from cellclinic.inquiries.services import Upload
+from cellclinic.lib.collation import sort_key
 from cellclinic.programs.answers import AnswerField, AnswersForm, is_missing
 from cellclinic.programs.schema import Item, ProgramDefinition
 
@@ -139,7 +140,18 @@ def _widget(item: Item) -> str:
     }[item.type]
 
 
-def _options(item: Item, language: str, value: Any, base_id: str) -> list[Option]:
+def country_pairs(language: str, first: str = "") -> list[tuple[str, str]]:
+    """Every country named in the active language, in that language's alphabetical order,
+    the country `first` (the family's likely one) at the top."""
+    pairs = sorted(
+        ((code, str(name)) for code, name in countries), key=lambda p: sort_key(p[1], language)
+    )
+    return sorted(pairs, key=lambda p: p[0] != first) if first else pairs
+
+
+def _options(
+    item: Item, language: str, value: Any, base_id: str, likely_country: str = ""
+) -> list[Option]:
     chosen = set(value) if isinstance(value, list) else {value}
     if item.type in ("choice", "multi_choice"):
         pairs = [(c, item.choice_label(c, language)) for c in item.choices]
@@ -151,7 +163,7 @@ def _options(item: Item, language: str, value: Any, base_id: str) -> list[Option
             "yes" if value is True or value == "yes" else "no" if value in (False, "no") else ""
         }
     elif item.type == "country":
-        pairs = [(code, str(name)) for code, name in countries]
+        pairs = country_pairs(language, likely_country)
     elif item.type == "language":
         pairs = [(code, get_language_info(code)["name_local"]) for code, _n in settings.LANGUAGES]
     else:
@@ -169,6 +181,7 @@ def form_sections(
     values: dict[str, Any],
     errors: dict[str, str],
     today: date,
+    likely_country: str = "",
 ) -> list[dict[str, Any]]:
     sections = []
     for key, title in SECTION_TITLES.items():
@@ -198,7 +211,7 @@ def form_sections(
                     required=item.required,
                     value="" if value is None or isinstance(value, (list, bool)) else str(value),
                     error=errors.get(item.id),
-                    options=_options(item, language, value, base),
+                    options=_options(item, language, value, base, likely_country),
                     when_item=item.when.item if item.when else "",
                     when_values=" ".join(item.when.values) if item.when else "",
                     when_text=when_text,

@@ -12,6 +12,7 @@ from cellclinic.core.ratelimit import RateLimited
 from cellclinic.inquiries.forms import DOCUMENTS, HONEYPOT, InquiryForm, form_sections
 from cellclinic.inquiries.services import Upload, inquiry_submit
 from cellclinic.lib.clients import client_key
+from cellclinic.lib.collation import likely_region
 from cellclinic.lib.dates import family_today
 from cellclinic.lib.invalid import error_summary
 from cellclinic.lib.uploads import UploadRejected, check_upload
@@ -88,7 +89,12 @@ def inquiry_form(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect(reverse("inquiry_sent", args=[slug]))
         values = form.shown_values()
     sections = form_sections(
-        definition, language=language, values=values, errors=errors, today=today
+        definition,
+        language=language,
+        values=values,
+        errors=errors,
+        today=today,
+        likely_country=likely_region(request.headers.get("Accept-Language", "")),
     )
     shown = [f for section in sections for f in section["fields"] if f.error]
     summary = error_summary(

@@ -221,3 +221,23 @@ def test_the_safety_report_page_shows_counts_with_denominators(nurse, sign_in) -
     page = sign_in("analyst").get("/staff/safety/?program=cerebral-palsy").content.decode()
     assert "1 / 1" in page  # one patient with an event among one treated
     assert patient.inquiry.patient_name not in page  # analysts see no patient data
+
+
+def test_no_field_labelled_optional_is_refused_when_left_at_its_default(patient, sign_in) -> None:
+    """The page marks a field "(optional)" only if leaving it at its default is accepted,
+    even when the event follows a procedure (whose relation must then be judged)."""
+    import re
+
+    nurse = sign_in("nurse")
+    sign_consent(patient)
+    made = record_procedure(patient=patient, data=procedure_data(), by=staff("nurse"))
+    page = nurse.get(f"/staff/patients/{patient.uuid}/events/new/").content.decode()
+    optional = re.findall(r'<label for="f-([\w]+)">[^<]*<span class="optional">', page)
+    assert "resolved_date" in optional, optional
+    data = event_data(procedure=str(made.uuid))
+    for name in set(optional) - {"procedure"}:  # the event follows the lumbar puncture
+        data[name] = ""
+    answer = nurse.post(f"/staff/patients/{patient.uuid}/events/new/", data)
+    refused = re.findall(r'id="f-(\w+)-error"', answer.content.decode())
+    assert answer.status_code == 302 or refused, answer.status_code
+    assert not set(refused) & set(optional), refused

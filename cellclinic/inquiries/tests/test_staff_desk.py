@@ -214,3 +214,47 @@ def test_control_characters_in_filters_are_ignored_not_a_server_error(
         f"/staff/inquiries/{inquiry.reference}/", {"action": "assign", "assignee": "x\x00"}
     )
     assert page.status_code == 400 and 'id="f-assignee-error"' in page.content.decode()
+
+
+def _answer(page: str, label: str) -> str:
+    """The shown answer to the question `label` on the inquiry page."""
+    found = re.search(rf"<dt[^>]*>{re.escape(label)}</dt><dd>([^<]*)</dd>", page)
+    assert found is not None, label
+    return found.group(1)
+
+
+def test_the_inquiry_page_shows_labels_and_names_not_keys_or_codes(client: Client, sign_in) -> None:
+    inquiry = submit(client, "cerebral-palsy")
+    desk = sign_in("coordinator")
+    page = desk.get(f"/staff/inquiries/{inquiry.reference}/").content.decode()
+    assert "<code>contact.name</code>" not in page
+    assert 'data-key="contact.name"' in page  # kept for whoever needs the key, not read
+    assert _answer(page, "Country where you live") == "Russia"
+    assert _answer(page, "Language for our replies") == "Russian"
+    assert "language (Russian)" in page and "(ru)" not in page
+    page = desk.get(
+        f"/staff/inquiries/{inquiry.reference}/", HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
+    assert _answer(page, "País en el que reside") == "Rusia"
+    assert "Ruso" == _answer(page, "Idioma de nuestras respuestas")
+
+
+def test_the_queue_names_each_program_in_the_readers_language(client: Client, sign_in) -> None:
+    submit(client, "cerebral-palsy")
+    desk = sign_in("coordinator")
+    page = desk.get("/staff/inquiries/").content.decode()
+    assert "<td>Cerebral palsy</td>" in page and "<td>cerebral-palsy</td>" not in page
+    page = desk.get("/staff/inquiries/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "<td>Parálisis cerebral</td>" in page
+
+
+def test_the_inquiry_page_isolates_phone_and_e_mail_from_right_to_left_text(
+    client: Client, sign_in
+) -> None:
+    inquiry = submit(client, contact__phone="+44 20 7946 0958")
+    page = sign_in("coordinator").get(
+        f"/staff/inquiries/{inquiry.reference}/", HTTP_ACCEPT_LANGUAGE="ar"
+    )
+    body = page.content.decode()
+    assert '<dd><bdi dir="ltr">+442079460958</bdi></dd>' in body
+    assert '<dd><bdi dir="ltr">carlos@example.org</bdi></dd>' in body

@@ -1,0 +1,18 @@
+"""`{{ text|ltr_runs }}`: phone numbers and e-mail addresses in a text kept left to right
+inside right-to-left pages (program help texts, answers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.safestring import SafeString
+
+from cellclinic.lib.text import isolate_ltr_runs
+
+register = template.Library()
+
+
+@register.filter
+def ltr_runs(value: Any) -> SafeString:
+    return isolate_ltr_runs(str(value))
