@@ -156,6 +156,9 @@ def request(
     except OSError:
         conn.close()
         raise
+    except http.client.HTTPException as exc:  # an answer cut short: the server was killed
+        conn.close()
+        raise ConnectionError(f"the answer was cut short: {exc!r}") from exc
     finally:
         if own:
             conn.close()
