@@ -11,6 +11,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -85,12 +86,20 @@ def test_the_worker_sends_the_notice_while_another_send_hangs(tmp_path: Path) ->
                 f"the notice was not sent; connections: {server.connections}"
             )
             assert server.connections[:2] == [[], [DIRECTOR]]
+            # The recipient is seen before the message is done (DATA, QUIT, then the row is
+            # marked sent): the fake server stays up until then, or closing it cuts the send.
+            deadline = time.monotonic() + 60  # a guard, not a measure
+            while _director_sent(tmp_path) != (1,) and time.monotonic() < deadline:
+                time.sleep(0.1)
         finally:
             server.__exit__(None, None, None)  # the stuck send ends, so the worker can stop
             worker.terminate()
             worker.wait(timeout=60)
+    assert _director_sent(tmp_path) == (1,)
+
+
+def _director_sent(tmp_path: Path) -> tuple[int] | None:
     with sqlite3.connect(tmp_path / "cellclinic.sqlite3") as db:
-        sent = db.execute(
+        return db.execute(
             'SELECT sent_at IS NOT NULL FROM cellclinic_outboundemail WHERE "to" = ?', [DIRECTOR]
         ).fetchone()
-    assert sent == (1,)
