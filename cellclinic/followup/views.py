@@ -105,7 +105,7 @@ def followup_desk(request: HttpRequest) -> HttpResponse:
 def patient_assessments(request: HttpRequest, patient: UUID) -> HttpResponse:
     """A patient's measures at each time point and follow-up schedule; clinicians enter
     values here (the family's answers arrive through its link)."""
-    found = patient_for(request, str(patient))
+    found = patient_for(request, patient)
     current = program_get(slug=found.program.slug)
     outcomes = current.definition.outcomes if current else None
     can_enter = can(request.user, "patient.record_measure")

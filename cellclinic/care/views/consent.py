@@ -79,7 +79,7 @@ def _consent_context(
 @staff_view("consent.witness")
 def consent_in_person(request: HttpRequest, patient: UUID) -> HttpResponse:
     """The patient or guardian signs at the clinic, a member of staff witnessing."""
-    found = patient_for(request, str(patient))
+    found = patient_for(request, patient)
     language = _language(request) or found.inquiry.reply_language
     errors: dict[str, str] = {}
     data: Any = {}
@@ -134,7 +134,7 @@ def _sign_posted(
 @staff_view("patient.view")
 def consent_snapshot(request: HttpRequest, patient: UUID, signature: UUID) -> HttpResponse:
     """Exactly what was signed, read-only."""
-    found = patient_for(request, str(patient))
+    found = patient_for(request, patient)
     item = found.consents.filter(uuid=signature).first()
     if item is None:
         raise Http404

@@ -43,7 +43,7 @@ def patient_list_page(request: HttpRequest) -> HttpResponse:
 
 @staff_view("patient.view")
 def patient_page(request: HttpRequest, patient: UUID) -> HttpResponse:
-    found = patient_for(request, str(patient))
+    found = patient_for(request, patient)
     record = patient_record(patient=found)
     zone = ZoneInfo(record["plan"].time_zone) if record["plan"] else None
     if request.method == "POST" and request.POST.get("action") == "request_consent":
@@ -85,7 +85,7 @@ def patient_page(request: HttpRequest, patient: UUID) -> HttpResponse:
 
 @staff_view("patient.view")
 def discharge_summary(request: HttpRequest, patient: UUID) -> HttpResponse:
-    found = patient_for(request, str(patient))
+    found = patient_for(request, patient)
     record = patient_record(patient=found)
     zone = ZoneInfo(record["plan"].time_zone if record["plan"] else settings.CLINIC_TIME_ZONE)
     return render(

@@ -70,7 +70,7 @@ def _user(request: HttpRequest) -> User:
 
 @staff_view("patient.view")
 def plan_page(request: HttpRequest, patient: UUID) -> HttpResponse:
-    found = patient_for(request, str(patient))
+    found = patient_for(request, patient)
     plan = TreatmentPlan.objects.filter(patient=found).first()
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -106,7 +106,7 @@ def plan_page(request: HttpRequest, patient: UUID) -> HttpResponse:
 
 @staff_view("patient.view")
 def plan_ics(request: HttpRequest, patient: UUID) -> HttpResponse:
-    found = patient_for(request, str(patient))
+    found = patient_for(request, patient)
     plan = TreatmentPlan.objects.filter(patient=found).first()
     if plan is None:
         return HttpResponse(

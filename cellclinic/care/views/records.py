@@ -44,7 +44,7 @@ def _refused(form: Form, invalid: Invalid) -> dict[str, str]:
 
 @staff_view("patient.record_care")
 def procedure_new(request: HttpRequest, patient: UUID) -> HttpResponse:
-    found = patient_for(request, str(patient))
+    found = patient_for(request, patient)
     errors: dict[str, str] = {}
     form = ProcedureForm(request.POST if request.method == "POST" else None, patient=found)
     if request.method == "POST":
@@ -114,7 +114,7 @@ def _record_page(
 
 @staff_view("patient.view")
 def procedure_page(request: HttpRequest, patient: UUID, procedure: UUID) -> HttpResponse:
-    found = patient_for(request, str(patient))
+    found = patient_for(request, patient)
     item = _child(found.procedures, procedure)
     return _record_page(
         request,
@@ -128,7 +128,7 @@ def procedure_page(request: HttpRequest, patient: UUID, procedure: UUID) -> Http
 
 @staff_view("patient.record_care")
 def adverse_event_new(request: HttpRequest, patient: UUID) -> HttpResponse:
-    found = patient_for(request, str(patient))
+    found = patient_for(request, patient)
     errors: dict[str, str] = {}
     form = EventForm(request.POST if request.method == "POST" else None, patient=found)
     if request.method == "POST":
@@ -159,7 +159,7 @@ def adverse_event_new(request: HttpRequest, patient: UUID) -> HttpResponse:
 
 @staff_view("patient.view")
 def adverse_event_page(request: HttpRequest, patient: UUID, event: UUID) -> HttpResponse:
-    found = patient_for(request, str(patient))
+    found = patient_for(request, patient)
     item = _child(found.adverse_events, event)
     return _record_page(
         request,
