@@ -191,6 +191,43 @@ class ProcedureForm(forms.Form):
         }
         return form
 
+    @classmethod
+    def planned(
+        cls, patient: Patient, *, session: str = "", by: User | None = None
+    ) -> ProcedureForm:
+        """A new record pre-filled from a planned session: the one asked for, else the first
+        cell session of the plan that has no procedure yet. The date, the route (a session's
+        kind names its route) and the operator (whoever records it, if a physician) are filled
+        in; the cell type and dose units as this patient's last procedure had them."""
+        form = cls(patient=patient)
+        planned = form._planned_session(session)
+        initial: dict[str, Any] = {}
+        if planned is not None:
+            local = planned.starts_at.astimezone(ZoneInfo(form.zone))
+            initial |= {
+                "session": str(planned.uuid),
+                "performed_at": f"{local:%Y-%m-%d %H:%M}",
+                "route": planned.kind,
+            }
+        last = patient.procedures.order_by("-performed_at").first()
+        if last is not None:
+            initial |= {"cell_type": last.cell_type, "dose_unit": last.dose_unit}
+        if by is not None and can(by, "patient.operate"):
+            initial["operator"] = by.get_username()
+        form.initial = initial
+        return form
+
+    def _planned_session(self, key: str) -> Any:
+        if self.plan is None:
+            return None
+        sessions = self.plan.sessions.filter(kind__in=SESSION_KINDS)
+        try:
+            asked = _row(sessions, UUID(key)) if key else None
+        except ValueError:  # a damaged link: fill in as if none was asked for
+            asked = None
+        done = self.patient.procedures.exclude(session=None).values("session")
+        return asked or sessions.exclude(pk__in=done).first()
+
     def _sessions(self) -> Iterator[tuple[str, str]]:
         if self.plan is None:
             return

@@ -86,6 +86,15 @@ class PatientStatusChange(StatusChangeBase):
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="status_changes")
 
+    @property
+    def from_label(self) -> str:
+        """The status before, as a person reads it (the row keeps the code)."""
+        return str(dict(Patient.Status.choices).get(self.from_status, self.from_status))
+
+    @property
+    def to_label(self) -> str:
+        return str(dict(Patient.Status.choices).get(self.to_status, self.to_status))
+
 
 class ConsentDocument(models.Model):
     """One version of the informed-consent text of a program in one language.

@@ -335,3 +335,54 @@ def test_removing_the_last_planned_administration_moves_the_patient_to_follow_up
     plan_session_remove(session=last, physician=patient.accepted_by, reason="went home early")
     patient.refresh_from_db()
     assert patient.status == "follow_up" and patient.followups.count() == 4
+
+
+def _shown(page: str, name: str) -> str:
+    """The value a field shows: its input's value, or its select's chosen option."""
+    import re
+
+    field = re.search(rf'<(input|select)[^>]*name="{name}"[^>]*>(.*?</select>)?', page, re.S)
+    assert field is not None, name
+    if field.group(1) == "input":
+        value = re.search(r'value="([^"]*)"', field.group(0))
+        return value.group(1) if value else ""
+    chosen = re.search(r'<option value="([^"]*)"[^>]*selected', field.group(0))
+    return chosen.group(1) if chosen else ""
+
+
+def test_the_form_is_filled_in_from_the_next_planned_session(patient, sign_in) -> None:
+    from zoneinfo import ZoneInfo
+
+    sign_consent(patient)
+    sessions = list(patient.plan.sessions.exclude(kind__contains="therapy"))  # cell sessions
+    zone = ZoneInfo(patient.plan.time_zone)
+    client = sign_in("physician")  # user physician1
+    url = f"/staff/patients/{patient.uuid}/procedures/new/"
+    page = client.get(url).content.decode()
+    assert _shown(page, "session") == str(sessions[0].uuid)
+    assert (
+        _shown(page, "performed_at") == f"{sessions[0].starts_at.astimezone(zone):%Y-%m-%d %H:%M}"
+    )
+    assert _shown(page, "route") == "lumbar_puncture"
+    assert _shown(page, "operator") == "physician1"  # a physician records their own procedure
+    assert _shown(page, "cell_type") == ""  # nothing recorded yet to take it from
+    record_procedure(
+        patient=patient,
+        data=procedure_data(
+            session=str(sessions[0].uuid),
+            performed_at=f"{sessions[0].starts_at.astimezone(zone):%Y-%m-%d %H:%M}",
+        ),
+        by=patient.plan.created_by,
+    )
+    page = client.get(url).content.decode()
+    assert _shown(page, "session") == str(sessions[1].uuid)  # the first one not yet recorded
+    assert _shown(page, "cell_type") == "umbilical cord mesenchymal stromal cells"
+    assert _shown(page, "dose") == ""  # the dose is always typed, never carried over
+    asked = client.get(f"{url}?session={sessions[2].uuid}").content.decode()
+    assert _shown(asked, "session") == str(sessions[2].uuid)
+    junk = client.get(f"{url}?session=not-a-uuid")
+    assert junk.status_code == 200 and _shown(junk.content.decode(), "session") == str(
+        sessions[1].uuid
+    )
+    nurse_page = sign_in("nurse").get(url).content.decode()
+    assert _shown(nurse_page, "operator") == ""  # a nurse is not the operator

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cellclinic.accounts.access import staff_view
@@ -21,6 +22,7 @@ from cellclinic.care.models import Patient
 from cellclinic.care.selectors import patient_for, patient_list, patient_record
 from cellclinic.lib.invalid import Invalid
 from cellclinic.programs.models import Program
+from cellclinic.programs.selectors import definition_of
 
 
 @staff_view("patient.view")
@@ -73,6 +75,7 @@ def patient_page(request: HttpRequest, patient: UUID) -> HttpResponse:
         {
             "patient": found,
             **record,
+            "program_name": definition_of(found.program_version).name.get(get_language()),
             "zone": zone,
             "can_record": can(request.user, "patient.record_care"),
             "can_witness": can(request.user, "consent.witness"),

@@ -46,7 +46,11 @@ def _refused(form: Form, invalid: Invalid) -> dict[str, str]:
 def procedure_new(request: HttpRequest, patient: UUID) -> HttpResponse:
     found = patient_for(request, patient)
     errors: dict[str, str] = {}
-    form = ProcedureForm(request.POST if request.method == "POST" else None, patient=found)
+    if request.method == "POST":
+        form = ProcedureForm(request.POST, patient=found)
+    else:
+        session = request.GET.get("session", "")
+        form = ProcedureForm.planned(found, session=session, by=request.user)  # type: ignore[arg-type]
     if request.method == "POST":
         try:
             procedure_submit(form, by=request.user)  # type: ignore[arg-type]
