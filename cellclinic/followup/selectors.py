@@ -9,6 +9,14 @@ from typing import Any
 from cellclinic.followup.models import FollowUp
 from cellclinic.lib.instruments import FOLLOW_UP_TIMEPOINTS
 
+STATE_NAMES = dict(FollowUp.State.choices)
+
+
+def with_state(followup: FollowUp, today: date) -> dict[str, Any]:
+    """A follow-up with its state today, as code (for styles) and as a person reads it."""
+    current = followup.state(today)
+    return {"followup": followup, "state": current, "state_label": STATE_NAMES[current]}
+
 
 def followup_board(*, today: date, state: str = "", program: str = "") -> dict[str, Any]:
     """Every follow-up with its state today, and per time point the response rate: answered
@@ -24,7 +32,7 @@ def followup_board(*, today: date, state: str = "", program: str = "") -> dict[s
         current = followup.state(today)
         counts.setdefault(followup.timepoint, Counter())[current] += 1
         if not state or current == state:
-            listed.append({"followup": followup, "state": current})
+            listed.append(with_state(followup, today))
     rates = []
     for timepoint, c in counts.items():
         opened = c["due"] + c["overdue"] + c["missed"] + c["answered"]

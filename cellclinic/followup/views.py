@@ -27,12 +27,11 @@ from cellclinic.followup.forms import (
 )
 from cellclinic.followup.links import followup_from_token
 from cellclinic.followup.models import FollowUp
-from cellclinic.followup.selectors import followup_board
+from cellclinic.followup.selectors import followup_board, with_state
 from cellclinic.lib.instruments import INSTRUMENTS, TIMEPOINTS
 from cellclinic.lib.invalid import Invalid, error_summary
 from cellclinic.outcomes.models import RegistryPatient
-from cellclinic.programs.models import Program
-from cellclinic.programs.selectors import program_get
+from cellclinic.programs.selectors import program_get, program_names
 
 
 def followup_family(request: HttpRequest, token: str) -> HttpResponse:
@@ -95,7 +94,7 @@ def followup_desk(request: HttpRequest) -> HttpResponse:
             "states": FollowUp.State.choices,
             "state": state,
             "program": program,
-            "programs": Program.objects.order_by("slug"),
+            "programs": program_names(get_language()),
             "today": today,
         },
     )
@@ -137,7 +136,7 @@ def patient_assessments(request: HttpRequest, patient: UUID) -> HttpResponse:
             "assessments": registry.assessments.order_by("timepoint", "instrument", "item")
             if registry
             else [],
-            "followups": [{"followup": f, "state": f.state(today)} for f in found.followups.all()],
+            "followups": [with_state(f, today) for f in found.followups.all()],
             "timepoints": TIMEPOINTS,
             "instruments": [
                 (i, INSTRUMENTS[i].name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 TIMEPOINTS = ("baseline", "discharge", "m1", "m3", "m6", "m12")
@@ -20,6 +21,16 @@ PERIODS = {
     "m6": _("6 months"),
     "m12": _("12 months"),
 }
+TIMEPOINT_NAMES = {"baseline": _("baseline"), "discharge": _("at discharge")}
+
+
+def timepoint_name(code: str) -> str:
+    """A time point as a person reads it ("3 months after"), not its code ("m3")."""
+    if code in PERIODS:
+        return gettext("%(period)s after") % {"period": PERIODS[code]}
+    return str(TIMEPOINT_NAMES.get(code, code))
+
+
 DOMAIN_VALUES = {"improved": 1.0, "same": 0.0, "worse": -1.0}
 MAS_VALUES = {"0": 0.0, "1": 1.0, "1+": 1.5, "2": 2.0, "3": 3.0, "4": 4.0}
 DROOLING_ITEMS = {"severity": (1, 5), "frequency": (1, 4)}

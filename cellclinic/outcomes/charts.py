@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 LABEL_WIDTH = 170
 PLOT_WIDTH = 400
 ROW_HEIGHT = 22
@@ -28,6 +30,7 @@ class ChartRow:
     low: str | None
     high: str | None
     text: str
+    text_x: str
 
 
 def forest(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -47,11 +50,15 @@ def forest(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 x=_n(LABEL_WIDTH + rate * scale) if rate is not None else None,
                 low=_n(LABEL_WIDTH + ci[0] * scale) if ci else None,
                 high=_n(LABEL_WIDTH + ci[1] * scale) if ci else None,
+                # Beside the interval its counts; with no rate, in the empty plot, the
+                # reason there is none (the right margin is too narrow for a sentence).
                 text=(
                     f"{row['improved']}/{row['assessed']}"
                     if rate is not None
-                    else f"0 assessed of {row['treated']}"
+                    else row.get("empty")
+                    or _("none assessed of %(treated)s treated") % {"treated": row["treated"]}
                 ),
+                text_x=_n(LABEL_WIDTH + PLOT_WIDTH + 8 if rate is not None else LABEL_WIDTH + 8),
             )
         )
     height = TOP + len(rows) * ROW_HEIGHT + 20
@@ -67,5 +74,4 @@ def forest(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "axis_y": str(height - 18),
         "tick_label_y": str(height - 4),
         "label_x": str(LABEL_WIDTH - 8),
-        "text_x": str(LABEL_WIDTH + PLOT_WIDTH + 8),
     }

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from cellclinic.accounts.access import staff_view
 from cellclinic.audit.services import access_object
 from cellclinic.care.forms import ProgramFilter
+from cellclinic.lib.instruments import timepoint_name
 from cellclinic.outcomes.charts import forest
 from cellclinic.outcomes.forms import OutcomeReportFilters
 from cellclinic.outcomes.registry import registry_export
@@ -48,16 +49,17 @@ def outcome_report(request: HttpRequest) -> HttpResponse:
         rows = table["groups"] if by else [{**table["overall"], "group": _("all")}]
         tables.append({"timepoint": timepoint, "rows": rows, "overall": table["overall"]})
         for row in rows:
-            chart_rows.append({**row, "label": f"{timepoint} · {row['group']}"})
+            chart_rows.append({**row, "label": f"{timepoint_name(timepoint)} · {row['group']}"})
         family = table["family_reported"]
         for row in family["groups"] if by else [{**family["overall"], "group": _("all")}]:
             family_rows.append(
                 {
                     **row,
-                    "label": f"{timepoint} · {row['group']}",
+                    "label": f"{timepoint_name(timepoint)} · {row['group']}",
                     "improved": row["any_domain_improved"],
                     "assessed": row["reported"],
                     "treated": row["reported"],
+                    "empty": _("no family answer yet"),
                 }
             )
     return render(
@@ -65,6 +67,7 @@ def outcome_report(request: HttpRequest) -> HttpResponse:
         "outcomes/report.html",
         {
             "programs": programs,
+            "program_options": [(p.slug, p.definition.name.get(language)) for p in programs],
             "program": program,
             "by": by,
             "groupings": outcomes.groupings,

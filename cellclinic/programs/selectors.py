@@ -76,3 +76,8 @@ def _current(program: Program) -> CurrentProgram:
     version = program.current_version
     assert version is not None  # nosec B101  # narrows the type for mypy, not a check of input
     return CurrentProgram(slug=program.slug, version=version, definition=definition_of(version))
+
+
+def program_names(language: str) -> list[tuple[str, str]]:
+    """(slug, name in `language`) of every published program, for filters a person reads."""
+    return [(p.slug, p.definition.name.get(language)) for p in program_list()]
