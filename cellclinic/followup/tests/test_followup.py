@@ -106,7 +106,7 @@ def test_a_link_expires_and_a_forged_one_opens_nothing(treated, client) -> None:
 
 def test_the_desk_shows_response_rates_per_time_point(treated, sign_in) -> None:
     patient, _last = treated
-    m1 = FollowUp.objects.get(patient=patient, timepoint="m1")
+    assert FollowUp.objects.filter(patient=patient, timepoint="m1").exists()
     with time_machine.travel(timezone.now() + timedelta(days=60)):
         page = sign_in("coordinator").get("/staff/followup/?state=missed").content.decode()
     assert patient.inquiry.reference in page and "0 / 1" in page
