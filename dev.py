@@ -2,6 +2,7 @@
 """Set up `.venv` and run cellclinic or its tests: the two commands of the README.
 
     python3 dev.py demo    install, migrate, load the demo data, serve at http://127.0.0.1:8000
+                           (dev.py demo --port 8080: another port)
     python3 dev.py test    install with test tools, run every test (extra arguments go to pytest)
 
 Only Python 3.11 is needed. Installs are pinned by constraints.txt and skipped when
@@ -63,14 +64,27 @@ def install(extra: str) -> None:
     stamp.write_text(digest)
 
 
+def _served_at(args: list[str]) -> str:
+    """The address `serve` will answer at with these arguments (--host H --port N)."""
+    found = {"--host": "127.0.0.1", "--port": "8000"}
+    for index, arg in enumerate(args):
+        name, _, value = arg.partition("=")
+        if name in found:
+            found[name] = value or (args[index + 1] if index + 1 < len(args) else found[name])
+    host = "127.0.0.1" if found["--host"] in ("0.0.0.0", "::") else found["--host"]  # noqa: S104  # nosec B104 (a URL, no bind)
+    return f"http://{host}:{found['--port']}"
+
+
 def demo(args: list[str]) -> int:
     install("")
     cellclinic = BIN / "cellclinic"
+    # The sign-in address printed and the family's links in e-mails name the port served.
+    env = {**os.environ, "SITE_URL": os.environ.get("SITE_URL") or _served_at(args)}
     for step in (["migrate", "--verbosity", "0"], ["demo"]):
-        code = run(cellclinic, *step)
+        code = run(cellclinic, *step, env=env)
         if code != 0:
             return code
-    return run(cellclinic, "serve", *args)
+    return run(cellclinic, "serve", *args, env=env)
 
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"

@@ -12,6 +12,7 @@ from argparse import ArgumentParser
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -154,7 +155,7 @@ class Command(BaseCommand):
         if not options["no_inquiries"] and not Patient.objects.exists():
             with transaction.atomic():
                 self._care()
-        self.stderr.write("Staff sign in at http://127.0.0.1:8000/accounts/login/ with these:")
+        self.stderr.write(f"Staff sign in at {settings.SITE_URL}/accounts/login/ with these:")
         for line in lines:
             self.stdout.write(line)
 
