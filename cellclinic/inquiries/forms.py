@@ -17,6 +17,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
+from django.utils import translation
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -86,6 +87,7 @@ class Option:
     label: str
     checked: bool
     html_id: str
+    alt: str = ""  # another name it is found by (a country's English name)
 
 
 @dataclass
@@ -149,6 +151,11 @@ def country_pairs(language: str, first: str = "") -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda p: p[0] != first) if first else pairs
 
 
+def _english_countries() -> dict[str, str]:
+    with translation.override("en"):
+        return {code: str(name) for code, name in countries}
+
+
 def _options(
     item: Item, language: str, value: Any, base_id: str, likely_country: str = ""
 ) -> list[Option]:
@@ -168,8 +175,15 @@ def _options(
         pairs = [(code, get_language_info(code)["name_local"]) for code, _n in settings.LANGUAGES]
     else:
         return []
+    english = _english_countries() if item.type == "country" else {}
     return [
-        Option(value=v, label=label, checked=v in chosen, html_id=f"{base_id}-{i}")
+        Option(
+            value=v,
+            label=label,
+            checked=v in chosen,
+            html_id=f"{base_id}-{i}",
+            alt=str(english.get(v, "")) if english else "",
+        )
         for i, (v, label) in enumerate(pairs)
     ]
 

@@ -4,8 +4,9 @@ country list), and the country a browser's language points to.
 `sort_key` approximates each site language's collation at the primary level: case and
 accents are ignored where the language ignores them, letters the language treats as its
 own (Spanish ñ, Russian й) stay apart, and in Arabic the article "ال" is not sorted on
-("السعودية" among the س entries) and the alef forms are one letter. Chinese keeps Unicode's
-radical-and-stroke order of the ideographs (pinyin order needs a dictionary).
+("السعودية" among the س entries) and the alef forms are one letter. Chinese is sorted by
+its pinyin reading (沙特阿拉伯 "sha te a la bo" among the S entries), as a Chinese reader looks
+names up; pypinyin holds the dictionary of readings.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import unicodedata
 
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django_countries import countries
+from pypinyin import Style, lazy_pinyin
 
 ARABIC_ARTICLE = "ال"
 # Arabic letters sorted as another: the tied ta (ة) as ha, the alef maqsura (ى) as ya.
@@ -30,6 +32,9 @@ def _without_marks(text: str) -> str:
 def sort_key(text: str, language: str) -> tuple[str, str]:
     """A key ordering `text` alphabetically for a reader of `language` (then by the text)."""
     language = language.split("-")[0].lower()
+    if language == "zh":
+        # Readings without tones, syllable by syllable ("zhong guo"), then the characters.
+        return " ".join(lazy_pinyin(text.strip(), style=Style.NORMAL)).casefold(), text
     primary = text.strip().casefold()
     for letter, stand_in in OWN_LETTERS.get(language, {}).items():
         primary = primary.replace(letter, stand_in)

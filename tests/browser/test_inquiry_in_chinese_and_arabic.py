@@ -111,3 +111,23 @@ def test_the_api_docs_render_under_the_content_security_policy(live_server, brow
     page.goto(f"{live_server.url}/api/v1/docs")
     page.wait_for_selector('[data-path="/api/v1/inquiries"]', timeout=10_000)
     assert violations == []
+
+
+def test_the_country_list_is_searched_in_arabic_or_in_english(live_server, browser) -> None:
+    context = browser.new_context(locale="ar")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/programs/stroke/inquire/")
+    search = page.get_by_label("اكتب بضعة أحرف للعثور عليه في القائمة")
+    shown = "Array.from(document.querySelector('#f-contact-country').options).map(o => o.value)"
+    search.fill("السعود")  # the Arabic name
+    assert page.evaluate(shown) == ["", "SA"] and page.input_value("#f-contact-country") == "SA"
+    search.fill("")
+    assert len(page.evaluate(shown)) > 240  # the whole list is back
+    page.select_option("#f-contact-country", "")
+    search.fill("germ")  # the English name, any case
+    assert page.evaluate(shown) == ["", "DE"]
+    search.fill("qqq")
+    assert page.evaluate(shown) == ["", "DE"]  # what is chosen stays
+    assert page.locator("#f-contact-country ~ p[role=status]").inner_text() != ""
+    context.close()

@@ -81,3 +81,21 @@ def test_left_to_right_runs_are_isolated_and_the_rest_escaped() -> None:
         '&lt;b&gt;call&lt;/b&gt; <bdi dir="ltr">+44 20 7946 0958</bdi> or '
         '<bdi dir="ltr">a@b.org</bdi>, not 1.6'
     )
+
+
+def test_chinese_is_in_pinyin_order(client: Client) -> None:
+    names = [name for _code, name in countries_shown(client, "zh-hans")]
+    assert (
+        names.index("阿富汗")
+        < names.index("巴西")
+        < names.index("沙特阿拉伯")
+        < names.index("中国")
+    )
+    assert names.index("英国") < names.index("中国")  # ying before zhong, whatever the strokes
+
+
+def test_the_country_list_can_be_searched_in_the_page_language_or_in_english(client) -> None:
+    page = client.get("/programs/stroke/inquire/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    select = re.search(r'<select id="f-contact-country"[^>]*>', page)
+    assert select is not None and "data-search-label=" in select.group(0)
+    assert re.search(r'<option value="SA" data-alt="Saudi Arabia"[^>]*>السعودية', page)

@@ -101,6 +101,49 @@
     refresh();
   }
 
+  // Long lists (the countries): a search box above the list keeps only the options whose
+  // name, in the page's language or in English (data-alt), contains what is typed. Accents
+  // and case are ignored. The list itself stays a plain select, so nothing depends on this.
+  var fold = function (text) {
+    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  };
+  document.querySelectorAll("select[data-search-label]").forEach(function (select) {
+    var all = Array.prototype.slice.call(select.options);
+    var box = document.createElement("input");
+    var label = document.createElement("label");
+    var none = document.createElement("p");
+    box.type = "search";
+    box.id = select.id + "-search";
+    box.className = "list-search";
+    box.setAttribute("autocomplete", "off");
+    box.setAttribute("aria-controls", select.id);
+    label.htmlFor = box.id;
+    label.className = "help";
+    label.textContent = select.getAttribute("data-search-label");
+    none.className = "help";
+    none.setAttribute("role", "status");
+    select.parentNode.insertBefore(label, select);
+    select.parentNode.insertBefore(box, select);
+    select.parentNode.insertBefore(none, select.nextSibling);
+    box.addEventListener("input", function () {
+      var wanted = fold(box.value.trim());
+      var chosen = select.value;  // stays in the list, whatever is typed
+      var kept = all.filter(function (option) {
+        var names = option.text + " " + (option.getAttribute("data-alt") || "");
+        return !option.value || option.value === chosen || !wanted ||
+          fold(names).indexOf(wanted) !== -1;
+      });
+      select.replaceChildren.apply(select, kept);
+      select.value = chosen;
+      var found = kept.filter(function (o) { return o.value && o.value !== chosen; }).length;
+      none.textContent = wanted && !found ? select.getAttribute("data-search-none") : "";
+      if (found === 1 && !select.value) {
+        select.value = kept.filter(function (o) { return o.value; })[0].value;
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    });
+  });
+
   // Error summary: focus it so screen readers announce it, and bring its top (its heading)
   // to the top of the screen; a summary taller than a phone's screen would otherwise be
   // centred, its heading out of sight.
