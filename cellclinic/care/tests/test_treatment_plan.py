@@ -187,3 +187,19 @@ def test_impossible_dates_and_numbers_are_refused_not_a_server_error(
         response = physician.post(url, posted)
         assert response.status_code == 400, posted
     assert not PlannedSession.objects.filter(kind="stereotactic").exists()
+
+
+def test_staff_pages_name_the_program_status_and_language_not_their_codes(sign_in) -> None:
+    from cellclinic.care.tests.builders import create_patient, sign_consent, today
+
+    patient = create_patient(plan_start=today())
+    sign_consent(patient, language="ar")
+    client = sign_in("physician")
+    base = f"/staff/patients/{patient.uuid}/"
+    for url in (base, f"{base}plan/", f"{base}summary/", "/staff/patients/"):
+        page = client.get(url).content.decode()
+        assert "Cerebral palsy" in page, url
+        assert "cerebral-palsy<" not in page and "cerebral-palsy ·" not in page, url
+    page = client.get(base).content.decode()
+    assert "→ Scheduled" in page and "→ scheduled" not in page  # the status moves
+    assert "العربيّة" in page  # the language of the consent signed

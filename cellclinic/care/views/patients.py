@@ -21,8 +21,7 @@ from cellclinic.care.forms import PatientFilters, WithdrawForm, consent_withdraw
 from cellclinic.care.models import Patient
 from cellclinic.care.selectors import patient_for, patient_list, patient_record
 from cellclinic.lib.invalid import Invalid
-from cellclinic.programs.models import Program
-from cellclinic.programs.selectors import definition_of
+from cellclinic.programs.selectors import program_names
 
 
 @staff_view("patient.view")
@@ -38,7 +37,7 @@ def patient_list_page(request: HttpRequest) -> HttpResponse:
             "statuses": Patient.Status.choices,
             "status": status,
             "program": program,
-            "programs": Program.objects.order_by("slug"),
+            "programs": program_names(get_language()),
         },
     )
 
@@ -75,7 +74,6 @@ def patient_page(request: HttpRequest, patient: UUID) -> HttpResponse:
         {
             "patient": found,
             **record,
-            "program_name": definition_of(found.program_version).name.get(get_language()),
             "zone": zone,
             "can_record": can(request.user, "patient.record_care"),
             "can_witness": can(request.user, "consent.witness"),
