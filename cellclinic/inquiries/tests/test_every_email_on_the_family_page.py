@@ -16,6 +16,7 @@ from cellclinic.followup.models import Reminder
 from cellclinic.followup.reminders import reminder_send
 from cellclinic.inquiries.emails import inquiry_confirmation_queue
 from cellclinic.inquiries.family import SIGNATURE, THREAD_KINDS, family_token
+from cellclinic.inquiries.models import Inquiry
 from cellclinic.inquiries.services import message_send
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,8 @@ pytestmark = pytest.mark.django_db
 
 def test_every_email_to_the_family_is_shown_on_its_page(client: Client) -> None:
     patient = create_treated_patient()
-    inquiry = patient.inquiry
+    Inquiry.objects.filter(pk=patient.inquiry_id).update(contact_name="Anne O'Neill")
+    inquiry = Inquiry.objects.get(pk=patient.inquiry_id)
     coordinator = staff("coordinator")
     assert inquiry_confirmation_queue(inquiry=inquiry)
     message_send(inquiry=inquiry, author=coordinator, body="Please bring the MRI discs.")
@@ -49,6 +51,8 @@ def test_every_email_to_the_family_is_shown_on_its_page(client: Client) -> None:
             if "/family/" in line:  # the link to this very page, made afresh each time
                 continue
             assert line in html, (email.kind, line)
+    reminder_email = inquiry.emails.get(kind="followup_reminder")
+    assert "O'Neill" in reminder_email.body and "&#x27;" not in reminder_email.body  # plain text
 
 
 def test_an_email_without_a_message_is_marked_as_an_email_with_its_subject(
