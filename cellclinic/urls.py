@@ -81,6 +81,8 @@ urlpatterns = [
     path("staff/patients/<uuid:patient>/plan.ics", care_views.plan_ics, name="plan_ics"),
     path("family/<str:token>/", family_views.family_inquiry, name="family_inquiry"),
     path("family/<str:token>/consent/", care_views.family_consent, name="family_consent"),
+    path("family/<str:token>/plan/", family_views.family_plan, name="family_plan"),
+    path("family/<str:token>/plan.ics", family_views.family_plan_ics, name="family_plan_ics"),
     path("followup/<str:token>/", followup_views.followup_family, name="followup_family"),
     path("staff/followup/", followup_views.followup_desk, name="followup_desk"),
     path(

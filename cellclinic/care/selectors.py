@@ -5,13 +5,24 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest
 
 from cellclinic.audit.services import access_object
-from cellclinic.care.models import AdverseEvent, Patient, Procedure, Relation, Route
+from cellclinic.care.models import (
+    ADMINISTRATION_KINDS,
+    AdverseEvent,
+    Patient,
+    PlannedSession,
+    Procedure,
+    Relation,
+    Route,
+    TreatmentPlan,
+)
 from cellclinic.programs.models import Program
 
 # Possible, probable or definite: the relation counted as "related" in the report.
@@ -166,3 +177,26 @@ def patient_for(request: HttpRequest, patient_uuid: uuid.UUID | str) -> Patient:
         raise Http404
     access_object(request, object_type="patient", object_ref=str(patient.uuid))
     return patient
+
+
+@dataclass(frozen=True)
+class PlanDay:
+    """One day of a treatment plan in the clinic's time zone, its sessions in order."""
+
+    day: date
+    sessions: list[tuple[datetime, PlannedSession]]
+
+    @property
+    def has_administration(self) -> bool:
+        """A day the cells are given: the family sees these first."""
+        return any(s.kind in ADMINISTRATION_KINDS for _at, s in self.sessions)
+
+
+def plan_days(*, plan: TreatmentPlan) -> list[PlanDay]:
+    """The plan as days (the family's page and printable read it day by day)."""
+    zone = ZoneInfo(plan.time_zone)
+    days: dict[date, list[tuple[datetime, PlannedSession]]] = {}
+    for session in plan.sessions.all():
+        local = session.starts_at.astimezone(zone)
+        days.setdefault(local.date(), []).append((local, session))
+    return [PlanDay(day=day, sessions=sessions) for day, sessions in sorted(days.items())]

@@ -19,10 +19,11 @@ from cellclinic.care.models import (
     TreatmentPlan,
 )
 from cellclinic.care.workflow import patient_status_move, treatment_progress
+from cellclinic.inquiries.emails import family_notice_send, inquiry_accepted_notify
 from cellclinic.inquiries.models import Inquiry, Status
 from cellclinic.inquiries.services import DeskRefused, inquiry_status_change
 from cellclinic.lib.text import has_control_characters
-from cellclinic.programs.selectors import program_get
+from cellclinic.programs.selectors import definition_of, program_get
 
 
 def inquiry_accept(*, inquiry: Inquiry, physician: User, note: str) -> Patient:
@@ -48,6 +49,11 @@ def inquiry_accept(*, inquiry: Inquiry, physician: User, note: str) -> Patient:
             to_status=Patient.Status.ACCEPTED,
             changed_by=physician,
             reason="consultation",
+        )
+        inquiry_accepted_notify(
+            inquiry=inquiry,
+            physician=physician,
+            program_name=definition_of(inquiry.program_version).name.get(inquiry.reply_language),
         )
         return patient
 
@@ -116,6 +122,13 @@ def plan_from_template(*, patient: Patient, start: date, physician: User) -> Tre
         )
         patient_status_move(
             patient=patient, to_status=Patient.Status.SCHEDULED, by=physician, reason="plan made"
+        )
+        family_notice_send(  # the family books its travel from these dates
+            inquiry=patient.inquiry,
+            author=physician,
+            kind="plan_ready",
+            template="inquiries/email/plan_ready",
+            context={"first": start, "last": days[-1]},
         )
     return plan
 

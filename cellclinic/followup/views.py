@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,7 @@ from cellclinic.followup.forms import (
 from cellclinic.followup.links import followup_from_token
 from cellclinic.followup.models import FollowUp
 from cellclinic.followup.selectors import followup_board, with_state
+from cellclinic.inquiries.family import family_language
 from cellclinic.lib.instruments import INSTRUMENTS, TIMEPOINTS
 from cellclinic.lib.invalid import Invalid, error_summary
 from cellclinic.outcomes.models import RegistryPatient
@@ -38,7 +39,15 @@ def followup_family(request: HttpRequest, token: str) -> HttpResponse:
     followup = followup_from_token(token)
     if followup is None:
         return render(request, "followup/link_invalid.html", status=404)
-    language = get_language()
+    # The same language as the family's other pages and its reminders (`family_language`).
+    language = family_language(request, followup.patient.inquiry)
+    with translation.override(language):
+        response = _followup_family(request, followup, language)
+    response["Content-Language"] = language
+    return response
+
+
+def _followup_family(request: HttpRequest, followup: FollowUp, language: str) -> HttpResponse:
     current = program_get(slug=followup.patient.program.slug)
     definition = current.definition if current else None
     if definition is None or definition.outcomes is None:

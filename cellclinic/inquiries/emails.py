@@ -8,13 +8,15 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from cellclinic.core.clinic import clinic
 from cellclinic.core.outbox import outbox_enqueue
-from cellclinic.inquiries.models import Inquiry
+from cellclinic.inquiries.family import THREAD_KINDS, family_url
+from cellclinic.inquiries.models import Inquiry, Message
 from cellclinic.programs.selectors import definition_of
 
 logger = logging.getLogger(__name__)
@@ -44,6 +46,46 @@ def family_email_queue(
         body=body,
     )
     inquiry.emails.add(email)
+
+
+def family_notice_send(
+    *, inquiry: Inquiry, author: User, kind: str, template: str, context: dict[str, Any]
+) -> Message:
+    """A message from the clinic written from a template in the family's language: stored
+    in the thread, as a staff member's message is, and e-mailed with the personal link.
+
+    `template` names `<template>_message.txt` (the text, the same on the page and in the
+    e-mail), `<template>_subject.txt` and `<template>_body.txt` (the e-mail around it).
+    """
+    if kind not in THREAD_KINDS:
+        raise ValueError(f"{kind} is not a kind of message of the thread")
+    with translation.override(inquiry.reply_language):
+        text = render_to_string(
+            f"{template}_message.txt",
+            {"inquiry": inquiry, "clinic_name": settings.CLINIC_NAME, **context},
+        ).strip()
+    message = Message.objects.create(
+        inquiry=inquiry, direction=Message.Direction.OUT, author=author, body=text
+    )
+    family_email_queue(
+        inquiry,
+        kind=kind,
+        template=template,
+        context={"body": text, "link": family_url(inquiry), "days": settings.FAMILY_LINK_DAYS},
+    )
+    return message
+
+
+def inquiry_accepted_notify(*, inquiry: Inquiry, physician: User, program_name: str) -> Message:
+    """Tell the family that the physician accepted after the consultation, and that its
+    page will hold the plan, what to bring and the consent."""
+    return family_notice_send(
+        inquiry=inquiry,
+        author=physician,
+        kind="inquiry_accepted",
+        template="inquiries/email/accepted",
+        context={"program_name": program_name},
+    )
 
 
 CONFIRMATION = "inquiry_confirmation"

@@ -9,6 +9,7 @@ from html import unescape
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -74,7 +75,8 @@ def test_the_inquiry_form_names_each_bad_field(client, language: str) -> None:
 def test_the_family_reply_names_the_message_field(client, language: str) -> None:
     patient = create_patient()
     url = f"/family/{family_token(patient.inquiry)}/"
-    response = client.post(url, {"body": ""}, HTTP_ACCEPT_LANGUAGE=language)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # chosen with the menu
+    response = client.post(url, {"body": ""})
     assert response.status_code == 400
     html = response.content.decode()
     with translation.override(language):
@@ -88,10 +90,9 @@ def test_the_consent_names_each_statement_and_the_signer(client, language: str) 
     patient = create_patient(plan_start=today() + timedelta(days=3))
     url = f"/family/{family_token(patient.inquiry)}/consent/"
     document = consent_document_in_force(program=patient.program, language=language)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # chosen with the menu
     response = client.post(
-        url,
-        {"document": str(document.uuid), "signer_role": "", "signer_name": ""},
-        HTTP_ACCEPT_LANGUAGE=language,
+        url, {"document": str(document.uuid), "signer_role": "", "signer_name": ""}
     )
     assert response.status_code == 400
     html = response.content.decode()
@@ -113,8 +114,9 @@ def test_the_follow_up_report_names_the_bad_question(client, language: str) -> N
     m1 = FollowUp.objects.get(patient=patient, timepoint="m1")
     url = f"/followup/{followup_token(m1)}/"
     due = timezone.now() + (m1.due_date - timezone.localdate())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # chosen with the menu
     with time_machine.travel(due):
-        response = client.post(url, {"domain-strength": "stronger"}, HTTP_ACCEPT_LANGUAGE=language)
+        response = client.post(url, {"domain-strength": "stronger"})
     assert response.status_code == 400
     html = response.content.decode()
     current = program_get(slug=patient.program.slug)

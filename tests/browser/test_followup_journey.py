@@ -17,6 +17,7 @@ from cellclinic.care.tests.builders import (
 )
 from cellclinic.followup.links import followup_url
 from cellclinic.followup.models import FollowUp
+from cellclinic.inquiries.models import Inquiry
 from cellclinic.outcomes.registry import registry_import
 from conftest import totp_now
 
@@ -46,6 +47,8 @@ def registry_of_stroke_patients(count: int) -> None:
 def test_a_family_reports_at_six_months_in_russian(live_server, browser) -> None:
     registry_of_stroke_patients(12)
     patient = create_treated_patient(program="stroke", days_ago=200)
+    # A Russian family: its pages follow the language it chose for replies.
+    Inquiry.objects.filter(pk=patient.inquiry_id).update(reply_language="ru")
     m6 = FollowUp.objects.get(patient=patient, timepoint="m6")
     _a, secret = staff_user_create(username="ana", role="analyst", password="a-long-password-1")
 

@@ -64,6 +64,8 @@ def pages(base: str) -> dict[str, str]:
         "inquiry sent": f"{base}/programs/cerebral-palsy/inquire/sent/",
         "family link": local(family_url(Inquiry.objects.order_by("created_at").first())),
         "family consent": local(family_url(unsigned.inquiry)) + "consent/",
+        "family link, accepted": local(family_url(unsigned.inquiry)),
+        "family plan": local(family_url(unsigned.inquiry)) + "plan/",
         "follow-up": local(followup_url(followup)),
         "not found": f"{base}/no-such-page/",
         "broken family link": f"{base}/family/not-a-token/",

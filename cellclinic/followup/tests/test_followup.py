@@ -158,6 +158,7 @@ def test_an_answer_outside_the_window_is_refused(treated, client) -> None:
     patient, _last = treated
     m1 = FollowUp.objects.get(patient=patient, timepoint="m1")
     token = followup_token(m1)
+    client.cookies["django_language"] = "en"  # the family chose English with the menu
     with time_machine.travel(timezone.now() + timedelta(days=45)):  # past m1's 7-day window
         response = client.post(f"/followup/{token}/", {"domain-strength": "improved"})
     assert response.status_code == 400 and "has passed" in response.content.decode()
