@@ -90,7 +90,7 @@ def contact_sent(request: HttpRequest) -> HttpResponse:
     if not sent:
         return redirect(reverse("contact_form"))
     try:
-        language_name = str(get_language_info(sent["language"])["name_local"])
+        language_name = str(get_language_info(sent["language"])["name_translated"])
     except KeyError:
         language_name = sent["language"]
     return render(
