@@ -3,6 +3,7 @@ acknowledged once in the sender's language, rate-limited like the inquiry."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -164,3 +165,18 @@ def test_inquiries_and_contact_messages_are_counted_apart(client: Client, settin
 def test_every_public_page_links_to_the_form(client: Client) -> None:
     for url in ("/", "/programs/stroke/", "/programs/stroke/inquire/"):
         assert 'href="/contact/"' in client.get(url).content.decode(), url
+
+
+def test_a_lost_acknowledgement_is_queued_by_the_workers_sweep(client: Client) -> None:
+    import time_machine
+    from django.utils import timezone
+
+    from cellclinic.contact.emails import acknowledgements_pending
+
+    post(client)  # its task never runs
+    message = ContactMessage.objects.get()
+    assert acknowledgements_pending() == 0  # two minutes for its own task first
+    with time_machine.travel(timezone.now() + timedelta(minutes=3)):
+        assert acknowledgements_pending() == 1
+        assert acknowledgements_pending() == 0
+    assert message.emails.get().kind == "contact_acknowledgement"
