@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "cellclinic",
     "cellclinic.programs",
     "cellclinic.inquiries",
+    "cellclinic.contact",
     "cellclinic.screening",
     "cellclinic.care",
     "cellclinic.outcomes",

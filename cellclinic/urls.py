@@ -5,10 +5,12 @@ from cellclinic.api.urls import api
 from cellclinic.care import views as care_views
 from cellclinic.core import views
 from cellclinic.desk import access_log as audit_views
+from cellclinic.desk import contact as desk_contact
 from cellclinic.desk import inquiries as desk
 from cellclinic.followup import views as followup_views
 from cellclinic.outcomes import views as outcome_views
 from cellclinic.screening import views as screening_views
+from cellclinic.site import contact as contact_views
 from cellclinic.site import family as family_views
 from cellclinic.site import inquiry as inquiry_views
 from cellclinic.site import programs as program_views
@@ -18,7 +20,16 @@ urlpatterns = [
     path("programs/<slug:slug>/", program_views.program_detail, name="program_detail"),
     path("programs/<slug:slug>/inquire/", inquiry_views.inquiry_form, name="inquiry_form"),
     path("programs/<slug:slug>/inquire/sent/", inquiry_views.inquiry_sent, name="inquiry_sent"),
+    path("contact/", contact_views.contact_form, name="contact_form"),
+    path("contact/sent/", contact_views.contact_sent, name="contact_sent"),
+    path(
+        "contact/invitation/<str:token>/",
+        contact_views.contact_invitation,
+        name="contact_invitation",
+    ),
     path("staff/", screening_views.staff_home, name="staff_home"),
+    path("staff/contact/", desk_contact.contact_list, name="staff_contact_list"),
+    path("staff/contact/<uuid:message>/", desk_contact.contact_page, name="staff_contact"),
     path("staff/inquiries/", desk.queue, name="staff_queue"),
     path("staff/inquiries/<str:reference>/", desk.inquiry_page, name="staff_inquiry"),
     path(

@@ -25,6 +25,7 @@ class NavEntry:
 
 NAV: tuple[NavEntry, ...] = (
     NavEntry("staff_queue", _("Queue"), "inquiry.view"),
+    NavEntry("staff_contact_list", _("Contact messages"), "contact.answer"),
     NavEntry("patient_list", _("Patients"), "patient.view"),
     NavEntry("followup_desk", _("Follow-up"), "patient.view"),
     NavEntry("outcome_report", _("Outcomes"), "outcomes.view"),

@@ -44,6 +44,11 @@ CAPABILITIES: dict[str, Capability] = dict(
         _row("inquiry.decide", (PHYSICIAN,), "decline an inquiry, or accept it as a patient"),
         _row("inquiry.work", DESK, "assign a coordinator, write notes, message the family"),
         _row("inquiry.assignee", (COORDINATOR,), "be assigned an inquiry"),
+        _row(
+            "contact.answer",
+            DESK,
+            'read and answer "Contact us" messages; invite the sender to inquire',
+        ),
         _row("screening.override", (PHYSICIAN,), "override a screening decision"),
         _row("screening.impact", (PHYSICIAN, ADMIN), "preview the impact of a rule change"),
         _row("patient.view", CARE, "patients: status, consent, plan, records, follow-up"),

@@ -17,6 +17,7 @@ from cellclinic.lib.dates import family_today
 from cellclinic.lib.invalid import error_summary
 from cellclinic.lib.uploads import UploadRejected, check_upload
 from cellclinic.programs.selectors import program_get
+from cellclinic.site.contact import invitation_prefill
 from cellclinic.site.programs import program_or_404
 
 SESSION_SENT = "inquiry_sent"
@@ -88,6 +89,8 @@ def inquiry_form(request: HttpRequest, slug: str) -> HttpResponse:
             request.session[SESSION_SENT] = {"reference": inquiry.reference, "program": slug}
             return redirect(reverse("inquiry_sent", args=[slug]))
         values = form.shown_values()
+    else:  # an invitation to inquire (contact messages) may have filled in who is asking
+        values = invitation_prefill(request, slug)
     sections = form_sections(
         definition,
         language=language,

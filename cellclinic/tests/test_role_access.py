@@ -43,6 +43,11 @@ TABLE: dict[str, dict[str, Any]] = {
     "program_detail": PUBLIC,
     "inquiry_form": PUBLIC,
     "inquiry_sent": dict.fromkeys(PERSONAS, 302),  # nothing sent in this session
+    "contact_form": PUBLIC,
+    "contact_sent": dict.fromkeys(PERSONAS, 302),  # nothing sent in this session
+    "contact_invitation": dict.fromkeys(PERSONAS, 302),  # the link is the key: to the form
+    "staff_contact_list": DESK,
+    "staff_contact": DESK,
     "healthz": PUBLIC,
     "set_language": dict.fromkeys(PERSONAS, 302),  # GET only redirects back
     "family_inquiry": {**dict.fromkeys(PERSONAS, 404), "family": 200},  # a link is the key
@@ -214,6 +219,16 @@ def world(db: None, sign_in) -> dict[str, Any]:
     }
     clients["anonymous"] = Client()
     clients["family"] = Client()
+    from cellclinic.contact.services import contact_invite, contact_submit
+
+    contact = contact_submit(
+        name="Layla Hassan",
+        email="layla@example.org",
+        language="ar",
+        body="Do you treat adults?",
+        page_language="ar",
+    )
+    contact_invite(message=contact, author=doctor, program=program)
     from cellclinic.followup.models import FollowUp
 
     FollowUp.objects.create(
@@ -232,7 +247,16 @@ def world(db: None, sign_in) -> dict[str, Any]:
     }
 
 
+def invitation_token() -> str:
+    from cellclinic.contact.links import LINK
+    from cellclinic.contact.models import ContactEvent
+
+    return LINK.token(ContactEvent.objects.get(kind="invitation").uuid)
+
+
 def url_for(name: str, inquiry: Inquiry) -> str:
+    from cellclinic.contact.models import ContactMessage
+
     document = inquiry.documents.get()
     patient = inquiry.patient
     procedure = patient.procedures.get()
@@ -243,6 +267,11 @@ def url_for(name: str, inquiry: Inquiry) -> str:
         "program_detail": "/programs/stroke/",
         "inquiry_form": "/programs/stroke/inquire/",
         "inquiry_sent": "/programs/stroke/inquire/sent/",
+        "contact_form": "/contact/",
+        "contact_sent": "/contact/sent/",
+        "contact_invitation": f"/contact/invitation/{invitation_token()}/",
+        "staff_contact_list": "/staff/contact/",
+        "staff_contact": f"/staff/contact/{ContactMessage.objects.get().uuid}/",
         "healthz": "/healthz",
         "set_language": "/i18n/setlang/",
         "family_inquiry": f"/family/{family_token(inquiry)}/",

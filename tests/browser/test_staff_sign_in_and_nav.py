@@ -91,6 +91,7 @@ def test_a_coordinator_signs_in_with_totp_sees_the_desk_and_signs_out(
     assert nav.locator("a[aria-current=page]").inner_text() == "Queue"
     assert nav.locator("a").all_inner_texts() == [
         "Queue",
+        "Contact messages",
         "Patients",
         "Follow-up",
         "Outcomes",

@@ -21,6 +21,7 @@ from django.db import close_old_connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
+from cellclinic.contact.emails import acknowledgements_pending
 from cellclinic.core.outbox import URGENT_QUEUE, outbox_requeue_due
 from cellclinic.core.ratelimit import rate_limit_prune
 from cellclinic.followup.reminders import reminders_due
@@ -39,6 +40,9 @@ def _sweep(stop: threading.Event, every: float) -> None:
             confirmed = confirmations_pending(limit=500)
             if confirmed:
                 logger.info("queued %d confirmations whose task was lost", confirmed)
+            acknowledged = acknowledgements_pending(limit=500)
+            if acknowledged:
+                logger.info("queued %d acknowledgements whose task was lost", acknowledged)
             screened = screening_pending(limit=500)
             if screened:
                 logger.info("screened %d inquiries that had no decision", screened)
@@ -90,6 +94,7 @@ class Command(BaseCommand):
         if options["batch"]:
             outbox_requeue_due(grace_seconds=0)
             confirmations_pending()
+            acknowledgements_pending()
             screening_pending()
             reminders_due()
             call_command(
