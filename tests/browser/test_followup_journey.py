@@ -79,8 +79,8 @@ def test_a_family_reports_at_six_months_in_russian(live_server, browser) -> None
     analyst.click("main form button[type=submit]")
     analyst.wait_for_url(re.compile(r".*/staff/.*"))
     analyst.goto(f"{live_server.url}/staff/outcomes/?program=stroke")
-    row = analyst.locator("#family-table tr", has_text="m6").inner_text()
-    assert re.search(r"m6 · all\s+1\s+1\s+1", row), row  # one family answered, improved
+    row = analyst.locator("#family-table tr", has_text="6 months after").inner_text()
+    assert re.search(r"6 months after · all\s+1\s+1\s+1", row), row  # one family answered, improved
 
     visitor.reload()
     after_public = visitor.locator('tr[data-timepoint="m6"] td.family-reported').inner_text()
