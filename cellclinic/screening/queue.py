@@ -128,7 +128,7 @@ def inquiry_queue(
         queryset = queryset.filter(created_at__lte=moment).filter(
             Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=pk)
         )
-    rows = list(queryset.order_by("-created_at", "-pk")[: size + 1])
+    rows: list[Inquiry] = list(queryset.order_by("-created_at", "-pk")[: size + 1])
     next_cursor = encode_cursor(rows[size - 1]) if len(rows) > size else None
     counts, counted_at = status_counts()
     return QueuePage(
