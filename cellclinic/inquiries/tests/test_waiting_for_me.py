@@ -8,7 +8,6 @@ import re
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from cellclinic.inquiries.models import Inquiry
