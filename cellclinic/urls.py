@@ -113,6 +113,7 @@ urlpatterns = [
         account_views.api_token_revoke_page,
         name="api_token_revoke",
     ),
+    path("staff/settings/", account_views.staff_settings, name="staff_settings"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

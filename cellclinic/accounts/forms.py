@@ -28,3 +28,22 @@ class ApiTokenForm(forms.Form):
             initial=longest,
             help_text=_("From 1 to %(days)d.") % {"days": longest},
         )
+
+
+class StaffPreferenceForm(forms.Form):
+    """The staff member's settings page: the digest on or off, and its language."""
+
+    digest = forms.BooleanField(
+        label=_("E-mail me a digest of the inquiries waiting for me"),
+        required=False,
+        help_text=_(
+            "At most once a day, when a family has written or sent a document on an inquiry "
+            "assigned to you that you have not opened yet. It names each inquiry by its "
+            "reference and links to it; it holds no patient detail."
+        ),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the e-mail"),
+        choices=settings.LANGUAGES,
+        error_messages={"invalid_choice": _("Choose one of the languages offered.")},
+    )

@@ -67,3 +67,21 @@ class ApiToken(models.Model):
     @staticmethod
     def new_secret() -> str:
         return "cc_" + secrets.token_urlsafe(32)
+
+
+class StaffPreference(models.Model):
+    """What a staff member chose for themself: the e-mail digest of the inquiries waiting
+    for them (off unless switched on) and the language it is written in.
+
+    `digest_sent_at` is when the last digest went: the next one goes only when the family
+    wrote again after it (`cellclinic digest`), so a digest never repeats itself."""
+
+    user = models.OneToOneField(
+        "auth.User", on_delete=models.CASCADE, related_name="staff_preference"
+    )
+    digest = models.BooleanField(default=False)
+    language = models.CharField(max_length=10, blank=True)
+    digest_sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"preferences of {self.user_id}"

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cellclinic.accounts.mfa_secrets import data_reencrypted
-from cellclinic.accounts.models import ApiToken
+from cellclinic.accounts.models import ApiToken, StaffPreference
 from cellclinic.accounts.roles import ROLES, roles_of
 from cellclinic.accounts.selectors import api_token_by_digest, api_token_problem
 
@@ -157,3 +157,17 @@ def api_token_user(*, token: str) -> User | None:
     if found.last_used_at is None or now - found.last_used_at >= LAST_USED_PRECISION:
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
     return found.user
+
+
+def staff_preference_of(*, user: User) -> StaffPreference:
+    """The user's preferences as stored, or the defaults (digest off) if never saved."""
+    found = StaffPreference.objects.filter(user=user).first()
+    return found or StaffPreference(user=user, digest=False, language="")
+
+
+def staff_preference_set(*, user: User, digest: bool, language: str) -> StaffPreference:
+    """Switch the digest on or off and choose its language."""
+    preference, _created = StaffPreference.objects.update_or_create(
+        user=user, defaults={"digest": digest, "language": language}
+    )
+    return preference

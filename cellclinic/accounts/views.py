@@ -10,15 +10,22 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cellclinic.accounts.access import staff_view
-from cellclinic.accounts.forms import ApiTokenForm
+from cellclinic.accounts.forms import ApiTokenForm, StaffPreferenceForm
 from cellclinic.accounts.models import ApiToken
 from cellclinic.accounts.permissions import can
 from cellclinic.accounts.selectors import api_token_find, api_tokens_list
-from cellclinic.accounts.services import ApiTokenRefused, api_token_create, api_token_revoke
+from cellclinic.accounts.services import (
+    ApiTokenRefused,
+    api_token_create,
+    api_token_revoke,
+    staff_preference_of,
+    staff_preference_set,
+)
 
 
 def _rows(tokens: list[ApiToken], now: datetime) -> list[dict[str, Any]]:
@@ -76,6 +83,27 @@ def api_token_revoke_page(request: HttpRequest, token: UUID) -> HttpResponse:
             request, _("The token “%(name)s” was revoked already.") % {"name": found.name}
         )
     return redirect("api_tokens")
+
+
+@staff_view("staff.home")
+def staff_settings(request: HttpRequest) -> HttpResponse:
+    """The staff member's own settings: the digest of the inquiries waiting for them."""
+    user: Any = request.user
+    preference = staff_preference_of(user=user)
+    initial = {"digest": preference.digest, "language": preference.language or get_language()}
+    form = StaffPreferenceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        staff_preference_set(
+            user=user, digest=form.cleaned_data["digest"], language=form.cleaned_data["language"]
+        )
+        messages.success(request, _("Your settings are saved."))
+        return redirect("staff_settings")
+    return render(
+        request,
+        "accounts/settings.html",
+        {"form": form, "has_email": bool(user.email)},
+        status=400 if form.errors else 200,
+    )
 
 
 def signup_refused(request: HttpRequest) -> HttpResponse:

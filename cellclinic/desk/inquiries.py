@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.functional import Promise as StrPromise
 from django.utils.translation import get_language, get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
@@ -38,11 +40,13 @@ from cellclinic.inquiries.services import (
     decline_default_text,
     inquiry_assign,
     inquiry_decline,
+    inquiry_mark_read,
     inquiry_status_change,
     message_send,
     note_add,
 )
 from cellclinic.inquiries.workflow import next_statuses
+from cellclinic.lib.dates import age_on
 from cellclinic.lib.invalid import form_errors
 from cellclinic.programs.selectors import definition_of, program_list
 from cellclinic.screening.forms import QueueFilterForm
@@ -97,21 +101,45 @@ ACTIONS = {
 }
 
 
+def _age(birth_date: object, today: date) -> int | None:
+    """Whole years today from the answer's birth date (None if there is none)."""
+    try:
+        return age_on(date.fromisoformat(str(birth_date)), today) if birth_date else None
+    except ValueError:
+        return None
+
+
+def _queue_row(inquiry: Any, *, names: dict[int, str], overdue_before: Any, today: date) -> Any:
+    """One row of the queue. Labels come from dicts made once per page (a model's
+    `get_FOO_display` per row and column cost about 0.2 ms each: 20 ms a page)."""
+    current = inquiry.current[0] if inquiry.current else None
+    return {
+        "inquiry": inquiry,
+        "overdue": is_overdue(inquiry, overdue_before),
+        "program_name": names.get(inquiry.program_id, "") or inquiry.program.slug,
+        "status": STATUS_LABELS.get(inquiry.status, inquiry.status),
+        "decision": DECISION_LABELS.get(current.decision, current.decision) if current else "",
+        "age": _age(inquiry.birth_date, today),
+        "country_name": countries.name(inquiry.country) or inquiry.country,
+    }
+
+
+STATUS_LABELS = dict(Status.choices)  # lazy texts: each shows in the reader's language
+DECISION_LABELS = dict(Decision.Value.choices)
+
+
 @staff_view("inquiry.view")
 def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET)
     form.full_clean()  # never invalid: every value is only cleaned
     filters = form.filters()
-    page = inquiry_queue(filters=filters, cursor=form.cleaned_data["after"])
+    page = inquiry_queue(filters=filters, cursor=form.cleaned_data["after"], me=request.user.pk)
     programs = program_list()
     language = get_language() or settings.LANGUAGE_CODE
     names = {p.version.program_id: p.definition.name.get(language) for p in programs}
+    today = timezone.localdate()
     rows = [
-        {
-            "inquiry": i,
-            "overdue": is_overdue(i, page.overdue_before),  # type: ignore[arg-type]
-            "program_name": names.get(i.program_id, ""),  # type: ignore[attr-defined]
-        }
+        _queue_row(i, names=names, overdue_before=page.overdue_before, today=today)
         for i in page.rows
     ]
     next_query = request.GET.copy()
@@ -125,7 +153,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "counts": [(s, page.counts.get(s.value, 0)) for s in Status],
             "counted_at": page.counted_at,
-            "programs": programs,
+            "programs": [(p.slug, p.definition.name.get(language)) for p in programs],
             "decisions": Decision.Value.choices,
             "coordinators": users_who_can("inquiry.assignee", active_only=False).order_by(
                 "username"
@@ -202,15 +230,30 @@ def inquiry_page(request: HttpRequest, reference: str) -> HttpResponse:
         errors = _act(request, inquiry, request.POST.get("action", ""))
         if not errors:
             return redirect(request.path)
+    # Shown as it was when opened; opened by the one it waits for, it is read from now on.
+    read_now = request.method == "GET" and inquiry_mark_read(
+        inquiry=inquiry,
+        by=request.user,  # type: ignore[arg-type]
+    )
     roles = roles_of(request.user)
+    labels = STATUS_LABELS
     context = {
         "inquiry": inquiry,
+        "read_now": read_now,
+        "country_name": countries.name(inquiry.country) or inquiry.country,
         "program_name": definition_of(inquiry.program_version).name.get(language),
         "answers": _answers(inquiry, language),
         "reply_language_name": language_name(inquiry.reply_language),
         "documents": inquiry.documents.all(),
         "decisions": decisions_of(inquiry, language),
-        "changes": inquiry.status_changes.select_related("changed_by"),
+        "changes": [
+            {
+                "change": c,
+                "from": labels.get(c.from_status, c.from_status),
+                "to": labels.get(c.to_status, c.to_status),
+            }
+            for c in inquiry.status_changes.select_related("changed_by")
+        ],
         "notes": inquiry.internal_notes.select_related("author"),
         "thread": inquiry.messages.select_related("author").prefetch_related("documents"),
         "can_decide": can(request.user, "inquiry.decide") and inquiry.status == Status.CONSULTATION,

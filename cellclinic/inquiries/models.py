@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -53,12 +54,33 @@ class Inquiry(models.Model):
         "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     first_contact_at = models.DateTimeField(null=True, blank=True)
+    # What needs staff, kept on the row so the queue shows and filters it without a query
+    # per row (docs/staff.md, "Unread"). `last_activity_at`: the latest family message or
+    # upload, message to the family or status move. The family's latest reply or upload is
+    # `family_activity_at`; until the assignee (or, with nobody assigned, anyone on the
+    # desk) opens the inquiry's page after it, it is unread: `unread_since` holds when the
+    # first unread one came, and `unread_reply` / `unread_upload` what it was.
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    family_activity_at = models.DateTimeField(null=True, blank=True)
+    unread_since = models.DateTimeField(null=True, blank=True)
+    unread_reply = models.BooleanField(default=False)
+    unread_upload = models.BooleanField(default=False)
     # The e-mails written to the family about this inquiry (the outbox, in core, knows
     # nothing of inquiries); deleting the inquiry deletes them (`delete_its_emails`).
     emails = models.ManyToManyField(
         "cellclinic.OutboundEmail", related_name="inquiries", blank=True
     )
-    history = HistoricalRecords(excluded_fields=["answers"])
+    # The attention columns are bookkeeping written by queryset updates: not history.
+    history = HistoricalRecords(
+        excluded_fields=[
+            "answers",
+            "last_activity_at",
+            "family_activity_at",
+            "unread_since",
+            "unread_reply",
+            "unread_upload",
+        ]
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -68,10 +90,22 @@ class Inquiry(models.Model):
             models.Index(fields=["-created_at", "-id"], name="inquiry_queue"),
             models.Index(fields=["status", "-created_at", "-id"], name="inquiry_queue_status"),
             models.Index(fields=["program", "-created_at", "-id"], name="inquiry_queue_program"),
+            # "Waiting for me": a coordinator's inquiries with something unread (few rows,
+            # so the count in the navigation bar of every staff page stays cheap).
+            models.Index(
+                fields=["assigned_to", "-created_at", "-id"],
+                condition=models.Q(unread_since__isnull=False),
+                name="inquiry_unread_assignee",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def is_unread(self) -> bool:
+        """The family wrote or sent a document that the assignee has not opened yet."""
+        return self.unread_since is not None
 
 
 class StatusChange(StatusChangeBase):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -75,3 +76,11 @@ def inquiry_for(request: HttpRequest, reference: str) -> Inquiry:
         raise Http404
     access_object(request, object_type="inquiry", object_ref=inquiry.reference)
     return inquiry
+
+
+def waiting_for(user: Any) -> int:
+    """How many inquiries assigned to this user have something unread from the family (the
+    partial index `inquiry_unread_assignee` holds exactly those rows)."""
+    if not getattr(user, "pk", None):
+        return 0
+    return Inquiry.objects.filter(assigned_to=user.pk, unread_since__isnull=False).count()

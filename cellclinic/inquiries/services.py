@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -28,7 +31,7 @@ from cellclinic.inquiries.models import (
     Status,
     StatusChange,
 )
-from cellclinic.inquiries.workflow import INQUIRY_MACHINE
+from cellclinic.inquiries.workflow import INQUIRY_MACHINE, route
 from cellclinic.lib.references import new_reference
 from cellclinic.lib.status_machine import MoveRefused
 from cellclinic.lib.tasks import enqueue_on_commit
@@ -156,21 +159,29 @@ MOVE_FIELDS = {"not_allowed": "status", "role": "status", "reason_required": "re
 def inquiry_status_change(
     *, inquiry: Inquiry, to_status: str, by: User, reason: str = ""
 ) -> StatusChange:
-    """Move an inquiry along an allowed transition, recording who, when and why."""
+    """Move an inquiry along an allowed transition, recording who, when and why.
+
+    A status further along the forward path (new to consultation) is reached in one action
+    through each status between, every step a move the person may make and a row of its
+    own, all in one transaction (`workflow.route`); the last row is returned."""
     reason = reason.strip()
     if has_control_characters(reason):
         raise DeskRefused("control", "reason")
+    roles = roles_of(by)
+    found = route(inquiry.status, to_status, roles)
+    targets = [step.target for step in found.steps] if found else [to_status]
     with transaction.atomic():
         try:
-            change = INQUIRY_MACHINE.apply(
-                inquiry, to_status=to_status, by=by, roles=roles_of(by), reason=reason
-            )
+            for target in targets:
+                change = INQUIRY_MACHINE.apply(
+                    inquiry, to_status=target, by=by, roles=roles, reason=reason
+                )
+                if target == Status.CONTACTED:
+                    Inquiry.objects.filter(pk=inquiry.pk, first_contact_at__isnull=True).update(
+                        first_contact_at=change.at
+                    )
         except MoveRefused as refused:
             raise DeskRefused(refused.code, MOVE_FIELDS[refused.code]) from None
-        if to_status == Status.CONTACTED:
-            Inquiry.objects.filter(pk=inquiry.pk, first_contact_at__isnull=True).update(
-                first_contact_at=change.at
-            )
     inquiry.refresh_from_db()
     return change
 
@@ -227,6 +238,7 @@ def message_send(*, inquiry: Inquiry, author: User, body: str) -> Message:
         )
         if inquiry.first_contact_at is None:
             Inquiry.objects.filter(pk=inquiry.pk).update(first_contact_at=message.created_at)
+        Inquiry.objects.filter(pk=inquiry.pk).update(last_activity_at=message.created_at)
         if inquiry.status == Status.NEW:  # writing to the family is contacting it
             INQUIRY_MACHINE.apply(
                 inquiry,
@@ -239,7 +251,8 @@ def message_send(*, inquiry: Inquiry, author: User, body: str) -> Message:
 
 
 def family_reply(*, inquiry: Inquiry, body: str, uploads: list[Upload]) -> Message:
-    """What the family wrote (and attached) through its link, stored at once."""
+    """What the family wrote (and attached) through its link, stored at once, and marked
+    unread for staff (`Inquiry.unread_since`) until the assignee opens the inquiry."""
     body = body.strip()
     if not body and not uploads:
         raise DeskRefused("empty", "body")
@@ -249,7 +262,40 @@ def family_reply(*, inquiry: Inquiry, body: str, uploads: list[Upload]) -> Messa
         message = Message.objects.create(inquiry=inquiry, direction=Message.Direction.IN, body=body)
         for upload in uploads:
             _store_document(inquiry, upload, message=message)
+        _mark_unread(inquiry, at=message.created_at, reply=bool(body), upload=bool(uploads))
     return message
+
+
+def _mark_unread(inquiry: Inquiry, *, at: datetime, reply: bool, upload: bool) -> None:
+    """Something new from the family: the latest activity, unread since the first unread."""
+    changes: dict[str, Any] = {
+        "last_activity_at": at,
+        "family_activity_at": at,
+        "unread_since": Coalesce(F("unread_since"), Value(at)),
+    }
+    if reply:
+        changes["unread_reply"] = True
+    if upload:
+        changes["unread_upload"] = True
+    Inquiry.objects.filter(pk=inquiry.pk).update(**changes)
+
+
+def inquiry_mark_read(*, inquiry: Inquiry, by: User) -> bool:
+    """The inquiry's page was opened by the person it waits for: the assignee, or anyone
+    who may view inquiries when nobody is assigned. Clears what was unread, unless the
+    family wrote again after `inquiry` was read from the database (then that stays
+    unread). True when something was cleared."""
+    if inquiry.unread_since is None or not can(by, "inquiry.view"):
+        return False
+    if inquiry.assigned_to_id is not None and inquiry.assigned_to_id != by.pk:
+        return False
+    cleared = Inquiry.objects.filter(
+        pk=inquiry.pk,
+        assigned_to=inquiry.assigned_to_id,
+        family_activity_at=inquiry.family_activity_at,
+        unread_since__isnull=False,
+    ).update(unread_since=None, unread_reply=False, unread_upload=False)
+    return bool(cleared)
 
 
 def _store_document(

@@ -73,15 +73,23 @@ Record = TypeVar("Record", bound=StatusChangeBase)
 
 class Machine(Generic[Record]):
     """The allowed moves of one model's `field`, recorded as rows of `record`, whose
-    foreign key to the model is named `subject`."""
+    foreign key to the model is named `subject`. With `stamp`, a move also writes its time
+    to that field of the model (an inquiry's last activity), in the same update."""
 
     def __init__(
-        self, moves: Iterable[Move], *, record: type[Record], subject: str, field: str = "status"
+        self,
+        moves: Iterable[Move],
+        *,
+        record: type[Record],
+        subject: str,
+        field: str = "status",
+        stamp: str | None = None,
     ) -> None:
         self.moves = tuple(moves)
         self.record = record
         self.subject = subject
         self.field = field
+        self.stamp = stamp
         self._by_pair = {(m.source, m.target): m for m in self.moves}
 
     def find(self, source: str, target: str) -> Move | None:
@@ -141,9 +149,14 @@ class Machine(Generic[Record]):
                     reason=reason,
                 )
                 # An update, not save(): no signal, so no history row beside the record.
-                type(obj)._default_manager.filter(pk=obj.pk).update(**{self.field: to_status})
+                written: dict[str, object] = {self.field: to_status}
+                if self.stamp is not None:
+                    written[self.stamp] = change.at
+                type(obj)._default_manager.filter(pk=obj.pk).update(**written)
         # Raised outside the block: a savepoint rolled back would let go of the row lock.
         if refused is not None:
             raise MoveRefused(refused)
         setattr(obj, self.field, to_status)
+        if self.stamp is not None:
+            setattr(obj, self.stamp, change.at)
         return change

@@ -90,6 +90,7 @@ TABLE: dict[str, dict[str, Any]] = {
     "deidentified_export": {**DESK, "coordinator": 403, "physician": 403, "analyst": 200},
     "api_tokens": {**DESK, "nurse": 200, "analyst": 200},  # each their own; admins all
     "api_token_revoke": {**DESK, **dict.fromkeys(PERSONAS[2:], 405)},  # POST only
+    "staff_settings": {**DESK, "nurse": 200, "analyst": 200},  # each their own
     "signup_refused": dict.fromkeys(PERSONAS, 404),  # there is no sign-up
     "api-v1:openapi-json": PUBLIC,
     "api-v1:openapi-view": PUBLIC,
@@ -305,6 +306,7 @@ def url_for(name: str, inquiry: Inquiry) -> str:
         "outcome_report": "/staff/outcomes/",
         "deidentified_export": "/staff/outcomes/export.zip",
         "api_tokens": "/staff/tokens/",
+        "staff_settings": "/staff/settings/",
         "api_token_revoke": "/staff/tokens/0b7c4a52-9d2e-4f5e-8a61-3c2d1e0f9a87/revoke/",
         "signup_refused": "/accounts/signup/",
         "api-v1:openapi-json": "/api/v1/openapi.json",

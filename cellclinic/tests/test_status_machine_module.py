@@ -114,8 +114,14 @@ def test_the_history_still_keeps_the_other_fields() -> None:
 
 
 def test_the_desk_offers_the_same_next_statuses_as_before() -> None:
+    """The moves of before, and now the statuses further along the forward path."""
     desk = {"coordinator", "admin"}
-    assert [m.target for m in next_statuses(Status.NEW, desk)] == ["contacted", "withdrawn"]
+    assert [m.target for m in next_statuses(Status.NEW, desk)] == [
+        "contacted",
+        "screening",
+        "consultation",
+        "withdrawn",
+    ]
     assert [m.target for m in next_statuses(Status.CONSULTATION, {"physician"})] == [
         "declined",
         "withdrawn",
@@ -128,7 +134,7 @@ def test_the_desk_offers_the_same_next_statuses_as_before() -> None:
     assert next_statuses(Status.NEW, {"nurse", "analyst"}) == []
     assert next_statuses(Status.ACCEPTED, {"physician", "admin"}) == []
     reasons = [m.reason_required for m in next_statuses(Status.CONTACTED, desk)]
-    assert reasons == [False, True]
+    assert reasons == [False, False, True]
     assert next_statuses(Status.NEW, desk)[0].label == "Contacted"
 
 

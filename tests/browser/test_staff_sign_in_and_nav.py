@@ -91,11 +91,13 @@ def test_a_coordinator_signs_in_with_totp_sees_the_desk_and_signs_out(
     assert nav.locator("a[aria-current=page]").inner_text() == "Queue"
     assert nav.locator("a").all_inner_texts() == [
         "Queue",
+        "Waiting for me (0)",
         "Contact messages",
         "Patients",
         "Follow-up",
         "Outcomes",
         "API tokens",
+        "My settings",
     ]
     assert "carmen" in nav.inner_text()
     assert axe_violations(page) == []

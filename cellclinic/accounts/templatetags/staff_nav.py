@@ -16,7 +16,7 @@ def staff_nav(context: template.Context) -> dict[str, Any]:
     request = context["request"]
     user = request.user
     return {
-        "links": nav_links(user, request.path),
+        "links": nav_links(user, request.path, request.get_full_path()),
         "name": user.get_full_name() or user.get_username(),
         "csrf_token": context.get("csrf_token"),
     }
