@@ -1,11 +1,12 @@
 """`{{ text|ltr_runs }}`: phone numbers and e-mail addresses in a text kept left to right
-inside right-to-left pages (program help texts, answers)."""
+inside right-to-left pages (program help texts, answers); `{{ reference|ltr }}` one such run."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from cellclinic.lib.text import isolate_ltr_runs
@@ -16,3 +17,9 @@ register = template.Library()
 @register.filter
 def ltr_runs(value: Any) -> SafeString:
     return isolate_ltr_runs(str(value))
+
+
+@register.filter
+def ltr(value: Any) -> SafeString:
+    """A reference, code or address as one left-to-right unit, never broken across lines."""
+    return format_html('<bdi dir="ltr">{}</bdi>', value)
