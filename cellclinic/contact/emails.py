@@ -8,13 +8,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from cellclinic.contact.models import ContactMessage
 from cellclinic.core.clinic import clinic
 from cellclinic.core.models import OutboundEmail
-from cellclinic.core.outbox import outbox_enqueue
+from cellclinic.core.outbox import outbox_enqueue_rendered
 
 logger = logging.getLogger(__name__)
 ACKNOWLEDGEMENT = "contact_acknowledgement"
@@ -27,16 +26,12 @@ def sender_email_queue(
 ) -> OutboundEmail:
     """An e-mail to the sender in their reply language, signed by the clinic, queued in the
     outbox. `template` names `<template>_subject.txt` and `<template>_body.txt`."""
-    with translation.override(message.language):
-        full = {"message": message, "clinic": clinic(), **context}
-        subject = render_to_string(f"{template}_subject.txt", full)
-        body = render_to_string(f"{template}_body.txt", full)
-    email = outbox_enqueue(
+    email = outbox_enqueue_rendered(
         kind=kind,
         to=message.email,
         language=message.language,
-        subject=" ".join(subject.split()),
-        body=body,
+        template=template,
+        context={"message": message, "clinic": clinic(), **context},
     )
     message.emails.add(email)
     return email

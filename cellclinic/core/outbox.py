@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db.models import F, Q
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django_tasks import task
 
 from cellclinic.core.models import OutboundEmail
@@ -53,6 +55,19 @@ def outbox_enqueue(
     )
     _schedule(email.pk, urgent=urgent, when=None, on_commit=True)
     return email
+
+
+def outbox_enqueue_rendered(
+    *, kind: str, to: str, language: str, template: str, context: dict[str, Any]
+) -> OutboundEmail:
+    """An e-mail written from `<template>_subject.txt` and `<template>_body.txt` in
+    `language` (the subject on one line), stored as `outbox_enqueue` does."""
+    with translation.override(language):
+        subject = render_to_string(f"{template}_subject.txt", context)
+        body = render_to_string(f"{template}_body.txt", context)
+    return outbox_enqueue(
+        kind=kind, to=to, language=language, subject=" ".join(subject.split()), body=body
+    )
 
 
 def _schedule(

@@ -33,6 +33,7 @@ from cellclinic.inquiries.desk_forms import (
     NoteForm,
     StatusMoveForm,
 )
+from cellclinic.inquiries.forms import country_pairs
 from cellclinic.inquiries.models import Inquiry, Status
 from cellclinic.inquiries.selectors import inquiry_for, is_overdue
 from cellclinic.inquiries.services import (
@@ -155,6 +156,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "counted_at": page.counted_at,
             "programs": [(p.slug, p.definition.name.get(language)) for p in programs],
             "decisions": Decision.Value.choices,
+            "countries": country_pairs(language),
             "coordinators": users_who_can("inquiry.assignee", active_only=False).order_by(
                 "username"
             ),

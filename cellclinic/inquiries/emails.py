@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from cellclinic.core.clinic import clinic
-from cellclinic.core.outbox import outbox_enqueue
+from cellclinic.core.outbox import outbox_enqueue_rendered
 from cellclinic.inquiries.family import THREAD_KINDS, family_url
 from cellclinic.inquiries.models import Inquiry, Message
 from cellclinic.programs.selectors import definition_of
@@ -29,21 +29,17 @@ def family_email_queue(
 
     `template` names `<template>_subject.txt` and `<template>_body.txt`.
     """
-    with translation.override(inquiry.reply_language):
-        full = {
+    email = outbox_enqueue_rendered(
+        kind=kind,
+        to=inquiry.contact_email,
+        language=inquiry.reply_language,
+        template=template,
+        context={
             "inquiry": inquiry,
             "clinic_name": settings.CLINIC_NAME,
             "clinic": clinic(),
             **context,
-        }
-        subject = render_to_string(f"{template}_subject.txt", full)
-        body = render_to_string(f"{template}_body.txt", full)
-    email = outbox_enqueue(
-        kind=kind,
-        to=inquiry.contact_email,
-        language=inquiry.reply_language,
-        subject=" ".join(subject.split()),
-        body=body,
+        },
     )
     inquiry.emails.add(email)
 
