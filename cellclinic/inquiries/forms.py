@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, cast
 
 from django import forms
@@ -143,12 +144,18 @@ def _widget(item: Item) -> str:
 
 
 def country_pairs(language: str, first: str = "") -> list[tuple[str, str]]:
-    """Every country named in the active language, in that language's alphabetical order,
-    the country `first` (the family's likely one) at the top."""
-    pairs = sorted(
-        ((code, str(name)) for code, name in countries), key=lambda p: sort_key(p[1], language)
-    )
+    """Every country named in `language`, in that language's alphabetical order, the
+    country `first` (the family's likely one) at the top."""
+    pairs = list(_sorted_countries(language))
     return sorted(pairs, key=lambda p: p[0] != first) if first else pairs
+
+
+@lru_cache(maxsize=16)
+def _sorted_countries(language: str) -> tuple[tuple[str, str], ...]:
+    # Sorted once per language (the Chinese key reads pinyin, a few milliseconds).
+    with translation.override(language):
+        named = [(code, str(name)) for code, name in countries]
+    return tuple(sorted(named, key=lambda p: sort_key(p[1], language)))
 
 
 def _english_countries() -> dict[str, str]:
