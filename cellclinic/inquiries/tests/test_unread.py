@@ -155,3 +155,15 @@ def test_the_page_shows_the_marker_and_opening_it_as_assignee_clears_it(
     assert (
         "Family replied" not in desk.get(f"/staff/inquiries/{inquiry.reference}/").content.decode()
     )
+
+
+def test_what_the_family_wrote_follows_its_own_direction_on_the_desk(sign_in) -> None:
+    """An Arabic message, answer or note reads right to left on an English desk page."""
+    from cellclinic.inquiries.tests.test_staff_desk import submit
+
+    client = sign_in("coordinator")
+    inquiry = submit(client, "stroke")
+    inquiry.messages.create(direction="in", body="أرسلت تقرير الرنين المغناطيسي.")
+    page = client.get(f"/staff/inquiries/{inquiry.reference}/").content.decode()
+    assert '<p dir="auto">أرسلت تقرير الرنين المغناطيسي.</p>' in page
+    assert page.count('<textarea id="f-message" name="body" rows="4" dir="auto">') == 1
