@@ -99,3 +99,10 @@ def test_the_country_list_can_be_searched_in_the_page_language_or_in_english(cli
     select = re.search(r'<select id="f-contact-country"[^>]*>', page)
     assert select is not None and "data-search-label=" in select.group(0)
     assert re.search(r'<option value="SA" data-alt="Saudi Arabia"[^>]*>السعودية', page)
+
+
+def test_chinese_and_arabic_forms_use_their_own_punctuation(client: Client) -> None:
+    zh = client.get("/programs/stroke/inquire/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "（必填）" in zh and "(必填)" not in zh
+    ar = client.get("/contact/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert "(مطلوب)" in ar

@@ -138,7 +138,7 @@ def test_a_physician_declines_and_the_family_is_told_in_its_language(
     move_to_consultation(physician, inquiry)
     url = f"/staff/inquiries/{inquiry.reference}/"
     page = physician.get(url).content.decode()
-    default = re.search(r'name="message" rows="8">([^<]+)</textarea>', page)
+    default = re.search(r'name="message" rows="8" dir="auto">([^<]+)</textarea>', page)
     assert default and "Dear" not in default.group(1)  # the default words are in Spanish
     no_reason = physician.post(url, {"action": "decline", "reason": "", "message": "Lo sentimos."})
     assert (

@@ -218,7 +218,10 @@ def test_control_characters_in_filters_are_ignored_not_a_server_error(
 
 def _answer(page: str, label: str) -> str:
     """The shown answer to the question `label` on the inquiry page."""
-    found = re.search(rf"<dt[^>]*>{re.escape(label)}</dt><dd>([^<]*)</dd>", page)
+    found = re.search(
+        rf"<dt[^>]*>{re.escape(label)}</dt><dd>(?:<span dir=\"auto\">)?([^<]*)(?:</span>)?</dd>",
+        page,
+    )
     assert found is not None, label
     return found.group(1)
 
