@@ -106,3 +106,9 @@ def test_chinese_and_arabic_forms_use_their_own_punctuation(client: Client) -> N
     assert "（必填）" in zh and "(必填)" not in zh
     ar = client.get("/contact/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     assert "(مطلوب)" in ar
+
+
+def test_the_inquiry_form_offers_contact_us_beside_it(client: Client) -> None:
+    page = client.get("/programs/stroke/inquire/").content.decode()
+    form_at = page.index('id="inquiry-form"')
+    assert 0 < page.index('href="/contact/"') < form_at  # before the form, not only the footer
