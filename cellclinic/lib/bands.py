@@ -5,9 +5,28 @@ from __future__ import annotations
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
+from django.utils.translation import gettext_lazy as _
 
 AGE_BANDS = ("under_5", "5_11", "12_17", "18_plus")
 ONSET_BANDS = ("upto_6m", "6_12m", "1_3y", "over_3y")
+# What a reader sees for each grouping and each band (the codes are for files and the API).
+GROUPING_NAMES = {
+    "subtype": _("Subtype"),
+    "age_band": _("Age at first treatment"),
+    "onset_band": _("Time from onset to treatment"),
+    "gmfcs": _("GMFCS level"),
+}
+BAND_NAMES = {
+    "under_5": _("under 5 years"),
+    "5_11": _("5 to 11 years"),
+    "12_17": _("12 to 17 years"),
+    "18_plus": _("18 years or older"),
+    "upto_6m": _("6 months or less"),
+    "6_12m": _("6 to 12 months"),
+    "1_3y": _("1 to 3 years"),
+    "over_3y": _("over 3 years"),
+    "unknown": _("unknown"),
+}
 
 
 def age_band(birth: date, at: date) -> str:

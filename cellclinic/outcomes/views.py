@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from cellclinic.accounts.access import staff_view
 from cellclinic.audit.services import access_object
 from cellclinic.care.forms import ProgramFilter
+from cellclinic.lib.bands import BAND_NAMES, GROUPING_NAMES
 from cellclinic.lib.instruments import timepoint_name
 from cellclinic.outcomes.charts import forest
 from cellclinic.outcomes.forms import OutcomeReportFilters
@@ -25,6 +26,22 @@ from cellclinic.outcomes.registry import registry_export
 from cellclinic.outcomes.selectors import REPORT_TIMEPOINTS
 from cellclinic.outcomes.statistics import outcome_table
 from cellclinic.programs.selectors import program_list
+
+
+def named_groups(program: Any, by: str | None, table: dict[str, Any], language: str) -> list[Any]:
+    """A table's rows, each group named as a reader names it; or its overall row."""
+    if not by:
+        return [{**table["overall"], "group": _("all")}]
+    return [{**r, "group": group_name(program, by, r["group"], language)} for r in table["groups"]]
+
+
+def group_name(program: Any, by: str, code: str, language: str) -> str:
+    """A group as a reader names it: a subtype's label, a band's words, a GMFCS level."""
+    if by == "subtype":
+        item = program.definition.item(program.definition.outcomes.subtype_item)
+        if code in item.choices:
+            return str(item.choice_label(code, language))
+    return str(BAND_NAMES.get(code, code))
 
 
 @staff_view("outcomes.view")
@@ -46,12 +63,12 @@ def outcome_report(request: HttpRequest) -> HttpResponse:
     family_rows: list[dict[str, Any]] = []
     for timepoint in REPORT_TIMEPOINTS:
         table = outcome_table(program=program, timepoint=timepoint, by=by)
-        rows = table["groups"] if by else [{**table["overall"], "group": _("all")}]
+        rows = named_groups(program, by, table, language)
         tables.append({"timepoint": timepoint, "rows": rows, "overall": table["overall"]})
         for row in rows:
             chart_rows.append({**row, "label": f"{timepoint_name(timepoint)} · {row['group']}"})
         family = table["family_reported"]
-        for row in family["groups"] if by else [{**family["overall"], "group": _("all")}]:
+        for row in named_groups(program, by, family, language):
             family_rows.append(
                 {
                     **row,
@@ -70,7 +87,7 @@ def outcome_report(request: HttpRequest) -> HttpResponse:
             "program_options": [(p.slug, p.definition.name.get(language)) for p in programs],
             "program": program,
             "by": by,
-            "groupings": outcomes.groupings,
+            "groupings": [(g, GROUPING_NAMES.get(g, g)) for g in outcomes.groupings],
             "definition": outcomes.improved,
             "definition_text": outcomes.improved.text.get(language),
             "tables": tables,

@@ -81,8 +81,12 @@ def test_staff_keep_the_exact_figures(client, sign_in) -> None:
     page = sign_in("analyst").get("/staff/outcomes/?program=cerebral-palsy&by=subtype")
     section = re.search(r'data-timepoint="m12">(.*?)</table>', page.content.decode(), re.S)
     assert section is not None
-    assert '<th scope="row">dyskinetic</th><td>1</td><td>1</td>' in section.group(1)
-    assert '<th scope="row">spastic</th><td>12</td><td>12</td>' in section.group(1)
+    # Each group by its label (the codes are the API's and the files').
+    assert '<th scope="row">Dyskinetic (involuntary movements)</th><td>1</td><td>1</td>' in (
+        section.group(1)
+    )
+    assert '<th scope="row">Spastic (stiff muscles)</th><td>12</td><td>12</td>' in section.group(1)
+    assert '<option value="age_band">Age at first treatment</option>' in page.content.decode()
 
 
 def test_the_public_page_withholds_results_of_few_followed_up_and_few_answers(client) -> None:
