@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
 from cellclinic.lib.formfields import SearchText
-from cellclinic.lib.text import has_control_characters
+from cellclinic.lib.text import has_control_characters, without_bidi_controls
 
 # What each refusal (`DeskRefused.code`, or a form's error code) says to staff.
 REFUSALS = {
@@ -48,7 +48,8 @@ class DeskText(forms.CharField):
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> str:
-        return str(super().to_python(value if isinstance(value, str) else ""))
+        text = without_bidi_controls(value) if isinstance(value, str) else ""
+        return str(super().to_python(text))
 
     def validate(self, value: str) -> None:
         super().validate(value)

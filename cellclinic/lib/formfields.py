@@ -19,7 +19,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cellclinic.lib.text import has_control_characters, search_text
+from cellclinic.lib.text import has_control_characters, search_text, without_bidi_controls
 
 INTEGER = re.compile(r"-?[0-9]{1,9}")  # ASCII digits only: "²".isdigit() is True
 # Dates and times outside these years are typing mistakes, and some overflow time zones.
@@ -47,7 +47,7 @@ class TextField(forms.CharField):
     def to_python(self, value: Any) -> str:
         if not _empty(value) and not isinstance(value, str):
             raise ValidationError(_("Enter text."), code="type")
-        return str(super().to_python(value))
+        return str(super().to_python(without_bidi_controls(value)))
 
     def validate(self, value: Any) -> None:
         super().validate(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -15,6 +16,22 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 def has_control_characters(text: str) -> bool:
     return CONTROL.search(text) is not None
+
+
+# Bidirectional embeddings, overrides and isolates (U+202A-E, U+2066-9): invisible, never
+# needed in what a person types (pages isolate runs themselves), and able to make a name show
+# reversed ("abc" as "cba") on the desk and in e-mails. Removed from what is stored; the
+# marks U+200E/U+200F, which some keyboards insert, stay.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def without_bidi_controls(value: Any) -> Any:
+    """`value` (text, or a list of texts) without bidirectional control characters."""
+    if isinstance(value, str):
+        return BIDI_CONTROLS.sub("", value)
+    if isinstance(value, list):
+        return [without_bidi_controls(v) for v in value]
+    return value
 
 
 def search_text(value: str, limit: int = 100) -> str:

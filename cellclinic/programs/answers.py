@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from cellclinic.lib.dates import age_on
-from cellclinic.lib.text import has_control_characters
+from cellclinic.lib.text import has_control_characters, without_bidi_controls
 from cellclinic.programs.schema import Item, ProgramDefinition
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -77,6 +77,7 @@ class AnswerField(forms.Field):
         raise NotImplementedError
 
     def clean(self, value: Any) -> Any:
+        value = without_bidi_controls(value)
         if self.posted:
             value = self.read_post(value)
         if is_missing(value):

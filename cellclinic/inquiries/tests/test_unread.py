@@ -167,3 +167,20 @@ def test_what_the_family_wrote_follows_its_own_direction_on_the_desk(sign_in) ->
     page = client.get(f"/staff/inquiries/{inquiry.reference}/").content.decode()
     assert '<p dir="auto">أرسلت تقرير الرنين المغناطيسي.</p>' in page
     assert page.count('<textarea id="f-message" name="body" rows="4" dir="auto">') == 1
+
+
+def test_direction_overrides_are_taken_out_of_what_is_stored(client, sign_in) -> None:
+    """U+202E would show "abc" as "cba" on the desk and in e-mails: a spoofed name."""
+    from cellclinic.inquiries.models import Inquiry
+    from cellclinic.inquiries.tests.test_staff_desk import submit
+
+    inquiry = submit(client, "stroke", contact__name="Sara \u202eabc\u202c")
+    stored = Inquiry.objects.get(pk=inquiry.pk)
+    assert stored.contact_name == "Sara abc"
+    assert stored.answers["contact.name"] == "Sara abc"
+    desk = sign_in("coordinator")
+    desk.post(
+        f"/staff/inquiries/{stored.reference}/",
+        {"action": "note", "text": "call \u2067back\u2069 \u200fتم"},
+    )
+    assert stored.internal_notes.get().text == "call back \u200fتم"  # the mark RLM stays
