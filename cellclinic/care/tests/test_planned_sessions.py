@@ -59,8 +59,8 @@ def test_a_procedure_recorded_without_its_session_still_counts_for_its_day(patie
     record_procedure(
         patient=patient, data=procedure_data(performed_at=f"{later:%Y-%m-%d %H:%M}"), by=nurse
     )
-    assert cell_sessions_done(patient.plan) == {first.pk}
     assert proposed(patient) == str(supplement.uuid)
+    assert cell_sessions_done(patient.plan) == {first.pk}
     record_procedure(
         patient=patient,
         data=procedure_data(performed_at=local(supplement), route="intravenous"),
