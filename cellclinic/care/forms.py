@@ -34,6 +34,7 @@ from cellclinic.care.consent import (
     consent_withdraw,
 )
 from cellclinic.care.models import (
+    SESSION_ROUTES,
     AdverseEvent,
     ConsentDocument,
     ConsentSignature,
@@ -61,6 +62,7 @@ from cellclinic.care.records import (
     require_recorder,
     stay_days,
 )
+from cellclinic.care.selectors import cell_sessions_done
 from cellclinic.care.services import (
     plan_from_template,
     plan_session_add,
@@ -87,7 +89,7 @@ from cellclinic.programs.models import Program
 from cellclinic.programs.schema import LANGUAGE_CODES
 
 NOT_APPLICABLE = gettext_lazy("Not applicable (no such procedure)")
-SESSION_KINDS = (SessionKind.LUMBAR_PUNCTURE, SessionKind.INTRAVENOUS, SessionKind.STEREOTACTIC)
+SESSION_KINDS = tuple(SESSION_ROUTES)  # the cell sessions: a procedure is recorded for each
 
 
 class Key(forms.UUIDField):
@@ -135,6 +137,24 @@ class ProcedureRelation(Choice):
             required=False,
             label=label,
             help_text=gettext_lazy("Required when the event follows this procedure."),
+        )
+
+
+class ResolvedDay(Day):
+    """The day the event resolved: required when the outcome is recovered (with or without
+    lasting effects), refused while it is not, so `EventForm.clean` decides. Like
+    `ProcedureRelation`, it is marked neither optional nor required on the page."""
+
+    conditional = True
+
+    def __init__(self) -> None:
+        super().__init__(
+            required=False,
+            label=gettext_lazy("Resolved on"),
+            help_text=gettext_lazy(
+                "YYYY-MM-DD. Required when the outcome is recovered, with or without "
+                "lasting effects."
+            ),
         )
 
 
@@ -196,9 +216,11 @@ class ProcedureForm(forms.Form):
         cls, patient: Patient, *, session: str = "", by: User | None = None
     ) -> ProcedureForm:
         """A new record pre-filled from a planned session: the one asked for, else the first
-        cell session of the plan that has no procedure yet. The date, the route (a session's
-        kind names its route) and the operator (whoever records it, if a physician) are filled
-        in; the cell type and dose units as this patient's last procedure had them."""
+        cell session of the plan not yet done (`cell_sessions_done`: a procedure is linked to
+        it, or one of its route was performed on its day in the plan's time zone). The date,
+        the route (a session's kind names its route) and the operator (whoever records it, if
+        a physician) are filled in; the cell type and dose units as this patient's last
+        procedure had them."""
         form = cls(patient=patient)
         planned = form._planned_session(session)
         initial: dict[str, Any] = {}
@@ -225,8 +247,7 @@ class ProcedureForm(forms.Form):
             asked = _row(sessions, UUID(key)) if key else None
         except ValueError:  # a damaged link: fill in as if none was asked for
             asked = None
-        done = self.patient.procedures.exclude(session=None).values("session")
-        return asked or sessions.exclude(pk__in=done).first()
+        return asked or sessions.exclude(pk__in=cell_sessions_done(self.plan)).first()
 
     def _sessions(self) -> Iterator[tuple[str, str]]:
         if self.plan is None:
@@ -260,10 +281,33 @@ class ProcedureForm(forms.Form):
         key = data.get("session")
         data["session"] = None
         if key:
-            data["session"] = _row(self.plan.sessions if self.plan else None, key)
+            cell_sessions = self.plan.sessions.filter(kind__in=SESSION_KINDS) if self.plan else None
+            data["session"] = _row(cell_sessions, key)
             if data["session"] is None:
                 self.add_error("session", _("Choose a session of this patient's plan."))
+            else:
+                self._check_session(data["session"], data)
         return data
+
+    def _check_session(self, session: PlannedSession, data: dict[str, Any]) -> None:
+        """The procedure is the planned session's: its route is the one the session's kind
+        names, and its day (in the plan's time zone) the session's day."""
+        zone = ZoneInfo(self.zone)
+        route = SESSION_ROUTES[SessionKind(session.kind)]
+        day = session.starts_at.astimezone(zone).date()
+        if data.get("route") and data["route"] != route:
+            self.add_error(
+                "route",
+                _("The planned session chosen is by this route: %(route)s.")
+                % {"route": route.label},
+            )
+        performed_at = data.get("performed_at")
+        if performed_at is not None and performed_at.astimezone(zone).date() != day:
+            self.add_error(
+                "performed_at",
+                _("The planned session chosen is on %(day)s; give a time on that day.")
+                % {"day": day.isoformat()},
+            )
 
     def _check_stay(self, performed_at: Any) -> None:
         assert self.plan is not None  # nosec B101  # narrows the type for mypy
@@ -322,11 +366,7 @@ class EventForm(forms.Form):
     )
     outcome = Choice(choices=AdverseEvent.Outcome.choices, blank="", label=gettext_lazy("Outcome"))
     onset_date = Day(label=gettext_lazy("Onset date"), help_text=gettext_lazy("YYYY-MM-DD"))
-    resolved_date = Day(
-        required=False,
-        label=gettext_lazy("Resolved on"),
-        help_text=gettext_lazy("YYYY-MM-DD; when recovered"),
-    )
+    resolved_date = ResolvedDay()
 
     def __init__(
         self, data: Mapping[str, Any] | None = None, *, patient: Patient, **kwargs: Any

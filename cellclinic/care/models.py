@@ -195,6 +195,12 @@ class Route(models.TextChoices):
 # Routes that are a cell administration of the plan (the intravenous supplement goes with them).
 ADMINISTRATION_ROUTES = (Route.LUMBAR_PUNCTURE, Route.STEREOTACTIC)
 ADMINISTRATION_KINDS = (SessionKind.LUMBAR_PUNCTURE, SessionKind.STEREOTACTIC)
+# The cell sessions of a plan (a procedure is recorded for each) and the route each one names.
+SESSION_ROUTES = {
+    SessionKind.LUMBAR_PUNCTURE: Route.LUMBAR_PUNCTURE,
+    SessionKind.INTRAVENOUS: Route.INTRAVENOUS,
+    SessionKind.STEREOTACTIC: Route.STEREOTACTIC,
+}
 
 
 class DoseUnit(models.TextChoices):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cellclinic.accounts.permissions import can
 from cellclinic.care.models import (
@@ -19,6 +20,7 @@ from cellclinic.care.models import (
     TreatmentPlan,
 )
 from cellclinic.care.workflow import patient_status_move, treatment_progress
+from cellclinic.core.clinic import clinic
 from cellclinic.inquiries.emails import family_notice_send, inquiry_accepted_notify
 from cellclinic.inquiries.models import Inquiry, Status
 from cellclinic.inquiries.services import DeskRefused, inquiry_status_change
@@ -225,15 +227,29 @@ def plan_session_remove(*, session: PlannedSession, physician: User, reason: str
 
 
 def plan_calendar(*, plan: TreatmentPlan, language: str) -> bytes:
-    """The plan as an iCalendar file with every session in the clinic's time zone."""
+    """The plan as an iCalendar file with every session in the clinic's time zone, named in
+    `language` (the family's, for the family's file): the calendar is named after the clinic
+    and the plan (X-WR-CALNAME), and each session is at the clinic (LOCATION: its name and
+    address) with how to reach it (DESCRIPTION: its phone and e-mail)."""
     from django.utils import translation
     from icalendar import Calendar, Event
 
+    identity = clinic()
+    location = ", ".join(part for part in (identity.name, identity.address) if part)
     calendar = Calendar()
     calendar.add("prodid", "-//cellclinic//treatment plan//EN")
     calendar.add("version", "2.0")
     zone = ZoneInfo(plan.time_zone)
     with translation.override(language):
+        reference = plan.patient.inquiry.reference
+        plan_name = _("Treatment plan %(reference)s") % {"reference": reference}
+        calendar.add("x-wr-calname", f"{identity.name} · {plan_name}")
+        reach = [_("To change or ask about a session, contact the clinic:"), location]
+        if identity.phone:
+            reach.append(f"{_('Phone:')} {identity.phone}")
+        if identity.email:
+            reach.append(f"{_('E-mail:')} {identity.email}")
+        description = "\n".join(reach)
         for session in plan.sessions.all():
             event = Event()
             event.add("uid", f"{session.uuid}@cellclinic")
@@ -242,6 +258,8 @@ def plan_calendar(*, plan: TreatmentPlan, language: str) -> bytes:
             event.add("dtstart", start)
             event.add("dtend", start + timedelta(minutes=session.minutes))
             event.add("dtstamp", plan.created_at)
+            event.add("location", location)
+            event.add("description", description)
             calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -233,7 +233,8 @@ def test_no_field_labelled_optional_is_refused_when_left_at_its_default(patient,
     made = record_procedure(patient=patient, data=procedure_data(), by=staff("nurse"))
     page = nurse.get(f"/staff/patients/{patient.uuid}/events/new/").content.decode()
     optional = re.findall(r'<label for="f-([\w]+)">[^<]*<span class="optional">', page)
-    assert "resolved_date" in optional, optional
+    assert "resolved_date" not in optional, optional  # required when the event is over
+    assert "procedure" in optional, optional
     data = event_data(procedure=str(made.uuid))
     for name in set(optional) - {"procedure"}:  # the event follows the lumbar puncture
         data[name] = ""
@@ -241,3 +242,15 @@ def test_no_field_labelled_optional_is_refused_when_left_at_its_default(patient,
     refused = re.findall(r'id="f-(\w+)-error"', answer.content.decode())
     assert answer.status_code == 302 or refused, answer.status_code
     assert not set(refused) & set(optional), refused
+
+
+def test_the_resolved_date_says_when_it_is_required(patient, sign_in) -> None:
+    """Not "(optional)": required once the event is recovered, which its help says."""
+    page = sign_in("nurse").get(f"/staff/patients/{patient.uuid}/events/new/").content.decode()
+    label = page[page.index('<label for="f-resolved_date">') :]
+    label = label[: label.index("</p>")]
+    assert "optional" not in label
+    assert "Required when the outcome is recovered, with or without lasting effects." in label
+    with pytest.raises(Invalid) as refused:
+        record_event(patient=patient, data=event_data(outcome="recovered"), by=staff("nurse"))
+    assert set(refused.value.errors) == {"resolved_date"}

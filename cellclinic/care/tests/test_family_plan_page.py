@@ -149,3 +149,64 @@ def test_the_consent_document_is_the_one_in_the_family_language(client: Client) 
     arabic_document = consent_document_in_force(program=patient.program, language="ar")
     assert arabic_document.title in html
     assert f'value="{arabic_document.uuid}"' in html
+
+
+def test_a_name_keeps_its_own_direction_in_an_arabic_heading(client: Client) -> None:
+    """A Latin name (here one with markup-like text) in the Arabic printable plan and consent
+    page is isolated in <bdi>, so the right-to-left heading cannot scramble it."""
+    patient = in_arabic(create_patient(plan_start=today() + timedelta(days=3)))
+    Inquiry.objects.filter(pk=patient.inquiry_id).update(patient_name="<b>Yusuf</b>")
+    token = family_token(patient.inquiry)
+    html = client.get(f"/family/{token}/plan/").content.decode()
+    heading = re.search(r"<h1>(.*?)</h1>", html, re.S)
+    assert heading and "<bdi>&lt;b&gt;Yusuf&lt;/b&gt;</bdi>" in heading.group(1)
+    from cellclinic.care.consent import consent_document_in_force
+
+    document = consent_document_in_force(program=patient.program, language="ar")
+    sign_consent(patient, language="ar")
+    consent = client.get(f"/family/{token}/consent/?document={document.uuid}").content.decode()
+    assert "<bdi>Maria Ivanova</bdi>" in consent
+
+
+CLINIC = {
+    "CLINIC_NAME": "Harbourside Clinic",
+    "CLINIC_ADDRESS": "12 Example Quay, Port Fictional",
+    "CLINIC_PHONE": "+44 20 7946 0123",
+    "CLINIC_EMAIL": "contact@clinic.example",
+}
+
+
+def test_the_calendar_says_where_the_clinic_is_in_the_family_language(
+    client: Client, settings
+) -> None:
+    for name, value in CLINIC.items():
+        setattr(settings, name, value)
+    patient = in_arabic(create_patient(plan_start=today() + timedelta(days=20)))
+    response = client.get(f"/family/{family_token(patient.inquiry)}/plan.ics")
+    calendar = Calendar.from_ical(response.content)
+    name = str(calendar["X-WR-CALNAME"])
+    assert "Harbourside Clinic" in name and patient.inquiry.reference in name
+    with translation.override("ar"):
+        ask = str(translation.gettext("To change or ask about a session, contact the clinic:"))
+        plan_name = str(translation.gettext("Treatment plan %(reference)s"))
+    assert ask != "To change or ask about a session, contact the clinic:"
+    assert plan_name.split("%")[0].strip() in name  # the calendar's name in Arabic too
+    events = calendar.walk("VEVENT")
+    assert events
+    for event in events:
+        assert str(event["LOCATION"]) == "Harbourside Clinic, 12 Example Quay, Port Fictional"
+        description = str(event["DESCRIPTION"])
+        assert ask in description
+        assert "+44 20 7946 0123" in description and "contact@clinic.example" in description
+
+
+def test_the_staff_calendar_says_where_the_clinic_is(sign_in, settings) -> None:
+    for name, value in CLINIC.items():
+        setattr(settings, name, value)
+    patient = create_patient(plan_start=today() + timedelta(days=20))
+    response = sign_in("nurse").get(f"/staff/patients/{patient.uuid}/plan.ics")
+    calendar = Calendar.from_ical(response.content)
+    assert str(calendar["X-WR-CALNAME"]).startswith("Harbourside Clinic")
+    event = calendar.walk("VEVENT")[0]
+    assert "12 Example Quay" in str(event["LOCATION"])
+    assert "To change or ask about a session, contact the clinic:" in str(event["DESCRIPTION"])

@@ -25,8 +25,8 @@ from cellclinic.care.forms import (
     plan_session_move_submit,
     plan_session_remove_submit,
 )
-from cellclinic.care.models import Patient, SessionKind, TreatmentPlan
-from cellclinic.care.selectors import patient_for
+from cellclinic.care.models import SESSION_ROUTES, Patient, SessionKind, TreatmentPlan
+from cellclinic.care.selectors import cell_sessions_done, patient_for
 from cellclinic.care.services import plan_calendar
 from cellclinic.lib.invalid import Invalid
 
@@ -84,6 +84,8 @@ def plan_page(request: HttpRequest, patient: UUID) -> HttpResponse:
         else:
             return redirect(request.path)
     zone = ZoneInfo(plan.time_zone) if plan else None
+    can_record = can(request.user, "patient.record_care")
+    done = cell_sessions_done(plan) if plan and can_record else set()
     return render(
         request,
         "care/plan.html",
@@ -91,7 +93,12 @@ def plan_page(request: HttpRequest, patient: UUID) -> HttpResponse:
             "patient": found,
             "plan": plan,
             "sessions": [
-                {"session": s, "local": s.starts_at.astimezone(zone)} for s in plan.sessions.all()
+                {
+                    "session": s,
+                    "local": s.starts_at.astimezone(zone),
+                    "to_record": can_record and s.kind in SESSION_ROUTES and s.pk not in done,
+                }
+                for s in plan.sessions.all()
             ]
             if plan
             else [],
