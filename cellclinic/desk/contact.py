@@ -19,7 +19,7 @@ from cellclinic.contact.forms import InvitationForm, ReplyForm
 from cellclinic.contact.models import ContactMessage
 from cellclinic.contact.selectors import contact_counts, contact_for, contact_messages
 from cellclinic.contact.services import contact_close, contact_invite, contact_reply
-from cellclinic.lib.invalid import Invalid, form_add_errors
+from cellclinic.lib.invalid import Invalid, SummaryItem, error_summary, form_add_errors
 from cellclinic.programs.selectors import program_get, program_list
 
 PAGE = 100
@@ -108,6 +108,14 @@ def contact_page(request: HttpRequest, message: UUID) -> HttpResponse:
         if done:
             return redirect(request.path)
     failed = request.method == "POST"
+    acted = {"reply": reply, "invite": invite}.get(action)
+    fields = (
+        {name: (acted[name].id_for_label, acted[name].label) for name in acted.fields}
+        if acted is not None
+        else {}
+    )
+    errors = {name: str(e[0]) for name, e in acted.errors.items()} if acted is not None else {}
+    summary = [SummaryItem("", p) for p in problems] + error_summary(errors, fields)
     names = dict(programs)
     events = list(found.events.select_related("author"))
     for event in events:
@@ -121,7 +129,7 @@ def contact_page(request: HttpRequest, message: UUID) -> HttpResponse:
             "events": events,
             "reply": reply,
             "invite": invite,
-            "problems": problems,
+            "summary": summary,
         },
         status=400 if failed else 200,
     )

@@ -48,7 +48,7 @@ from cellclinic.inquiries.services import (
 )
 from cellclinic.inquiries.workflow import next_statuses
 from cellclinic.lib.dates import age_on
-from cellclinic.lib.invalid import form_errors
+from cellclinic.lib.invalid import error_summary, form_errors
 from cellclinic.programs.selectors import definition_of, program_list
 from cellclinic.screening.forms import QueueFilterForm
 from cellclinic.screening.models import Decision
@@ -99,6 +99,21 @@ ACTIONS = {
         gettext_lazy("Declined: the family will be told by e-mail."),
         needs=("inquiry.decide", "reason"),
     ),
+}
+
+# The desk actions' fields as the error summary links to them (html id, label), in page order.
+INQUIRY_FIELDS = {
+    "status.status": ("f-status", gettext_lazy("Move to")),
+    "status.reason": ("f-status-reason", gettext_lazy("Reason")),
+    "assign.assignee": ("f-assignee", gettext_lazy("Coordinator")),
+    "message.body": ("f-message", gettext_lazy("Write to the family")),
+    "accept.note": ("f-accept-note", gettext_lazy("Consultation note (required)")),
+    "decline.reason": ("f-decline-reason", gettext_lazy("Reason (internal, required)")),
+    "decline.message": (
+        "f-decline-message",
+        gettext_lazy("Message to the family (in its language; edit before sending)"),
+    ),
+    "note.text": ("f-note", gettext_lazy("Add a note")),
 }
 
 
@@ -263,6 +278,7 @@ def inquiry_page(request: HttpRequest, reference: str) -> HttpResponse:
         "moves": next_statuses(inquiry.status, roles),
         "coordinators": coordinators(),
         "errors": errors,
+        "summary": error_summary(errors, INQUIRY_FIELDS),
         "posted": request.POST if errors else {},
         "roles": roles,
     }

@@ -212,3 +212,18 @@ def test_the_desk_nav_offers_the_page_to_coordinators_only(sign_in) -> None:
     assert 'href="/staff/contact/"' in coordinator.get("/staff/patients/").content.decode()
     nurse: Any = sign_in("nurse")
     assert 'href="/staff/contact/"' not in nurse.get("/staff/patients/").content.decode()
+
+
+def test_an_empty_answer_lands_on_a_summary_linking_to_the_field(sign_in) -> None:
+    from cellclinic.contact.models import ContactMessage
+
+    message = ContactMessage.objects.create(
+        name="Layla", email="layla@example.org", language="ar", body="هل تقبلون الأطفال؟"
+    )
+    page = sign_in("coordinator").post(
+        f"/staff/contact/{message.uuid}/", {"action": "reply", "body": ""}
+    )
+    html = page.content.decode()
+    assert page.status_code == 400
+    assert html.index('id="error-summary"') < html.index('id="f-reply-body"')
+    assert '<a href="#f-reply-body">' in html

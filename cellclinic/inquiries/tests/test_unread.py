@@ -184,3 +184,18 @@ def test_direction_overrides_are_taken_out_of_what_is_stored(client, sign_in) ->
         {"action": "note", "text": "call \u2067back\u2069 \u200fتم"},
     )
     assert stored.internal_notes.get().text == "call back \u200fتم"  # the mark RLM stays
+
+
+def test_a_refused_desk_action_lands_on_a_summary_naming_its_field(sign_in, client) -> None:
+    from cellclinic.inquiries.tests.test_staff_desk import submit
+
+    inquiry = submit(client, "stroke")
+    desk = sign_in("coordinator")
+    page = desk.post(
+        f"/staff/inquiries/{inquiry.reference}/", {"action": "message", "body": ""}
+    ).content.decode()
+    summary = page.index('id="error-summary"')
+    assert summary < page.index('id="f-message"')  # at the top, where the page opens
+    assert '<a href="#f-message">Write to the family: ' in page
+    refused = desk.post(f"/staff/inquiries/{inquiry.reference}/", {"action": "status"})
+    assert 'class="field invalid"><label for="f-status">' in refused.content.decode()
