@@ -94,6 +94,7 @@ urlpatterns = [
     path("family/<str:token>/consent/", care_views.family_consent, name="family_consent"),
     path("family/<str:token>/plan/", family_views.family_plan, name="family_plan"),
     path("family/<str:token>/plan.ics", family_views.family_plan_ics, name="family_plan_ics"),
+    path("family/<str:token>/new-link/", family_views.family_link_new, name="family_link_new"),
     path("followup/<str:token>/", followup_views.followup_family, name="followup_family"),
     path("staff/followup/", followup_views.followup_desk, name="followup_desk"),
     path(

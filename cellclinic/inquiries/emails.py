@@ -84,6 +84,28 @@ def inquiry_accepted_notify(*, inquiry: Inquiry, physician: User, program_name: 
     )
 
 
+FRESH_LINK = "family_link"
+FRESH_LINK_EVERY = timedelta(hours=1)
+
+
+def family_link_resend(*, inquiry: Inquiry) -> bool:
+    """E-mail the family a fresh personal link, to the address it gave: asked for from an
+    expired link, which proves only that a link was once sent there. At most one an hour
+    (False when one went out less than an hour ago)."""
+    with transaction.atomic():
+        Inquiry.objects.select_for_update().filter(pk=inquiry.pk).values_list("pk").first()
+        recent = timezone.now() - FRESH_LINK_EVERY
+        if inquiry.emails.filter(kind=FRESH_LINK, created_at__gte=recent).exists():
+            return False
+        family_email_queue(
+            inquiry,
+            kind=FRESH_LINK,
+            template="inquiries/email/fresh_link",
+            context={"link": family_url(inquiry), "days": settings.FAMILY_LINK_DAYS},
+        )
+    return True
+
+
 CONFIRMATION = "inquiry_confirmation"
 
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 
@@ -96,3 +97,27 @@ def family_thread(inquiry: Inquiry) -> list[ThreadEntry]:
             )
         )
     return sorted(entries, key=lambda entry: entry.at)
+
+
+def inquiry_from_expired_token(token: str) -> Inquiry | None:
+    """The inquiry of a genuine link that has expired (signed by us, only too old), so the
+    family can ask for a fresh one by e-mail; None for a forged or damaged link."""
+    key = LINK.key(token)
+    if key is None or inquiry_from_token(token) is not None:
+        return None
+    return Inquiry.objects.filter(uuid=key).first()
+
+
+def family_link_invalid(request: HttpRequest, token: str) -> HttpResponse:
+    """The page of a link that does not work (404). A genuine link that has only expired
+    offers to e-mail a fresh one to the address the family gave, in its language."""
+    inquiry = inquiry_from_expired_token(token)
+    if inquiry is None:
+        return render(request, "inquiries/family_link_invalid.html", status=404)
+    with translation.override(family_language(request, inquiry)):
+        return render(
+            request,
+            "inquiries/family_link_invalid.html",
+            {"resend_url": reverse("family_link_new", args=[token])},
+            status=404,
+        )

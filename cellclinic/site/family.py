@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from cellclinic.care.consent import SIGNING_STATUSES, consent_current
 from cellclinic.care.models import Patient, TreatmentPlan
@@ -23,7 +24,14 @@ from cellclinic.care.selectors import PlanDay, plan_days
 from cellclinic.care.services import plan_calendar
 from cellclinic.followup.links import followup_url
 from cellclinic.followup.models import FollowUp
-from cellclinic.inquiries.family import family_language, family_thread, inquiry_from_token
+from cellclinic.inquiries.emails import family_link_resend
+from cellclinic.inquiries.family import (
+    family_language,
+    family_link_invalid,
+    family_thread,
+    inquiry_from_expired_token,
+    inquiry_from_token,
+)
 from cellclinic.inquiries.forms import DOCUMENTS, FamilyReplyForm
 from cellclinic.inquiries.models import Inquiry
 from cellclinic.inquiries.services import DeskRefused, family_reply
@@ -51,7 +59,7 @@ def _in_family_language(
 def family_inquiry(request: HttpRequest, token: str) -> HttpResponse:
     inquiry = inquiry_from_token(token)
     if inquiry is None:
-        return render(request, "inquiries/family_link_invalid.html", status=404)
+        return family_link_invalid(request, token)
     return _in_family_language(request, inquiry, _family_page, token)
 
 
@@ -143,7 +151,7 @@ def family_plan(request: HttpRequest, token: str) -> HttpResponse:
     """The plan to print or keep on a phone, in the family's language."""
     inquiry = inquiry_from_token(token)
     if inquiry is None:
-        return render(request, "inquiries/family_link_invalid.html", status=404)
+        return family_link_invalid(request, token)
     return _in_family_language(request, inquiry, _plan_page, token)
 
 
@@ -176,7 +184,7 @@ def family_plan_ics(request: HttpRequest, token: str) -> HttpResponse:
         else None
     )
     if inquiry is None or plan is None:
-        return render(request, "inquiries/family_link_invalid.html", status=404)
+        return family_link_invalid(request, token)
     language = family_language(request, inquiry)
     response = HttpResponse(
         plan_calendar(plan=plan, language=language), content_type="text/calendar; charset=utf-8"
@@ -184,3 +192,14 @@ def family_plan_ics(request: HttpRequest, token: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="plan-{inquiry.reference}.ics"'
     response["Content-Language"] = language
     return response
+
+
+@require_POST
+def family_link_new(request: HttpRequest, token: str) -> HttpResponse:
+    """From an expired link: e-mail a fresh one to the family's address (at most hourly)."""
+    inquiry = inquiry_from_token(token) or inquiry_from_expired_token(token)
+    if inquiry is None:
+        return family_link_invalid(request, token)
+    family_link_resend(inquiry=inquiry)  # an hour after the last one, or nothing new
+    with translation.override(family_language(request, inquiry)):
+        return render(request, "inquiries/family_link_sent.html")

@@ -83,6 +83,7 @@ TABLE: dict[str, dict[str, Any]] = {
     "family_consent": {**dict.fromkeys(PERSONAS, 404), "family": 200},
     "family_plan": {**dict.fromkeys(PERSONAS, 404), "family": 200},
     "family_plan_ics": {**dict.fromkeys(PERSONAS, 404), "family": 200},
+    "family_link_new": dict.fromkeys(PERSONAS, 405),  # POST only, from an expired link
     "followup_family": {**dict.fromkeys(PERSONAS, 404), "family": 200},  # the link is the key
     "followup_desk": CARE,
     "patient_assessments": CARE,
@@ -300,6 +301,7 @@ def url_for(name: str, inquiry: Inquiry) -> str:
         "family_consent": f"/family/{family_token(inquiry)}/consent/",
         "family_plan": f"/family/{family_token(inquiry)}/plan/",
         "family_plan_ics": f"/family/{family_token(inquiry)}/plan.ics",
+        "family_link_new": f"/family/{family_token(inquiry)}/new-link/",
         "followup_family": f"/followup/{followup_token(patient.followups.get())}/",
         "followup_desk": "/staff/followup/",
         "patient_assessments": f"/staff/patients/{patient.uuid}/assessments/",

@@ -32,7 +32,7 @@ from cellclinic.care.forms import (
 )
 from cellclinic.care.models import ConsentDocument, ConsentSignature, Patient
 from cellclinic.care.selectors import patient_for
-from cellclinic.inquiries.family import family_language, inquiry_from_token
+from cellclinic.inquiries.family import family_language, family_link_invalid, inquiry_from_token
 from cellclinic.lib.clients import client_address
 from cellclinic.lib.invalid import Invalid, error_summary, form_errors
 from cellclinic.programs.models import Program
@@ -148,7 +148,7 @@ def family_consent(request: HttpRequest, token: str) -> HttpResponse:
     inquiry = inquiry_from_token(token)
     found = Patient.objects.filter(inquiry=inquiry).first() if inquiry else None
     if inquiry is None or found is None:
-        return render(request, "inquiries/family_link_invalid.html", status=404)
+        return family_link_invalid(request, token)
     # The same language as the family's page that links here (`family_language`).
     language = family_language(request, inquiry)
     with translation.override(language):
