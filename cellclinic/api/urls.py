@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -241,10 +242,13 @@ def program_outcomes(
     program: str,
     timepoint: str = "m12",
     by: str | None = None,
+    as_of: str | None = None,
 ) -> Status:
-    """The outcome table of `cellclinic outcomes`: treated, assessed, lost, improved by the
-    pre-registered definition (named with its version), the rate with its Wilson 95%
-    interval and the worst-case rate, overall and per group; aggregates only. Staff see the
+    """The outcome table of `cellclinic outcomes`: treated, due, not yet due, assessed, lost
+    (due, not assessed), improved by the pre-registered definition (named with its version),
+    the rate with its Wilson 95% interval and the worst-case rate (improved / due), overall
+    and per group, as of a report date (`as_of`, YYYY-MM-DD, default today at the clinic);
+    aggregates only. Staff see the
     exact table; for anyone else no figure, nor any difference of figures, describes 1 to 9
     patients: such figures are null and their row says `"withheld": true`."""
     from cellclinic.outcomes.statistics import OutcomeError, outcome_table
@@ -255,7 +259,17 @@ def program_outcomes(
             404, {"errors": [{"field": "program", "message": _("There is no such program.")}]}
         )
     try:
-        table = outcome_table(program=current, timepoint=timepoint[:20], by=by[:20] if by else None)
+        report_date = date.fromisoformat(as_of[:10]) if as_of else None
+    except ValueError:
+        message = _("Enter a real date as YYYY-MM-DD.")
+        return Status(422, {"errors": [{"field": "as_of", "message": message}]})
+    try:
+        table = outcome_table(
+            program=current,
+            timepoint=timepoint[:20],
+            by=by[:20] if by else None,
+            as_of=report_date,
+        )
     except OutcomeError as exc:
         field = "timepoint" if "time point" in str(exc) else "by"
         return Status(422, {"errors": [{"field": field, "message": str(exc)}]})

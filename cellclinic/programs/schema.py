@@ -7,8 +7,10 @@ reads on a program page or in the form comes from these files, in every site lan
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
+from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 LANGUAGE_CODES = ("en", "zh-hans", "ru", "es", "ar")
@@ -191,6 +193,27 @@ class FollowUpPoint(Strict):
 
     months: int = Field(ge=1, le=60)
     window_days: int = Field(ge=1, le=180)
+
+    def window(self, last_treatment: date) -> tuple[date, date, date]:
+        """The due date and the window's first and last days for a patient whose last cell
+        administration was on `last_treatment`. The one definition of the window: the
+        follow-up schedule stores it (FollowUp) and the outcome table's "due" counts from it
+        (an assessment is due once the window's last day has passed)."""
+        due = last_treatment + relativedelta(months=self.months)
+        spread = timedelta(days=self.window_days)
+        return due, due - spread, due + spread
+
+    def latest_closed(self, as_of: date) -> date:
+        """The latest last-treatment date whose window has closed before `as_of` (its last
+        day is before `as_of`). Adding months is monotone, so a patient's window has closed
+        exactly when their last treatment is on or before this date: one date comparison
+        in SQL, the same on every database, with the calendar of `window`."""
+        latest = as_of - timedelta(days=self.window_days + 1) - relativedelta(months=self.months)
+        while self.window(latest + timedelta(days=1))[2] < as_of:
+            latest += timedelta(days=1)
+        while self.window(latest)[2] >= as_of:
+            latest -= timedelta(days=1)
+        return latest
 
 
 class FollowUp(Strict):
