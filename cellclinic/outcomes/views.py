@@ -26,6 +26,7 @@ from cellclinic.outcomes.registry import registry_export
 from cellclinic.outcomes.selectors import REPORT_TIMEPOINTS
 from cellclinic.outcomes.statistics import outcome_table
 from cellclinic.programs.selectors import program_list
+from cellclinic.screening.services import clinic_date
 
 
 def named_groups(program: Any, by: str | None, table: dict[str, Any], language: str) -> list[Any]:
@@ -47,14 +48,16 @@ def group_name(program: Any, by: str, code: str, language: str) -> str:
 @staff_view("outcomes.view")
 def outcome_report(request: HttpRequest) -> HttpResponse:
     programs = [p for p in program_list() if p.definition.outcomes is not None]
-    filters = OutcomeReportFilters(request.GET).values()
-    slug = filters["program"]
+    form = OutcomeReportFilters(request.GET)
+    filters = form.values()
+    as_of = filters.get("as_of") or clinic_date()
+    slug = filters.get("program")
     program = next((p for p in programs if p.slug == slug), programs[0] if programs else None)
     if program is None or program.definition.outcomes is None:
         return render(request, "outcomes/report.html", {"programs": programs})
     outcomes = program.definition.outcomes
     access_object(request, object_type="program", object_ref=program.slug)
-    by = filters["by"] or None
+    by = filters.get("by") or None
     if by not in outcomes.groupings:
         by = None
     language = get_language()
@@ -62,7 +65,7 @@ def outcome_report(request: HttpRequest) -> HttpResponse:
     chart_rows: list[dict[str, Any]] = []
     family_rows: list[dict[str, Any]] = []
     for timepoint in REPORT_TIMEPOINTS:
-        table = outcome_table(program=program, timepoint=timepoint, by=by)
+        table = outcome_table(program=program, timepoint=timepoint, by=by, as_of=as_of)
         rows = named_groups(program, by, table, language)
         tables.append({"timepoint": timepoint, "rows": rows, "overall": table["overall"]})
         for row in rows:
@@ -87,6 +90,8 @@ def outcome_report(request: HttpRequest) -> HttpResponse:
             "program_options": [(p.slug, p.definition.name.get(language)) for p in programs],
             "program": program,
             "by": by,
+            "as_of": as_of,
+            "as_of_error": (form.errors.get("as_of") or [None])[0],
             "groupings": [(g, GROUPING_NAMES.get(g, g)) for g in outcomes.groupings],
             "definition": outcomes.improved,
             "definition_text": outcomes.improved.text.get(language),
