@@ -155,7 +155,7 @@ def derivable_counts(published: dict[str, Any]) -> list[tuple[str, int]]:
         # The assessed are also at most the due, where a group's due count is published.
         within = {**treated, **(populations["due"][1] if population == "assessed" else {})}
 
-        def capacity(members: tuple[str, ...]) -> int:
+        def capacity(members: tuple[str, ...], within: dict[str, int] = within) -> int:
             known = sum(within[n] for n in members if n in within)
             pooled = any(n not in within for n in members)
             return known + (pool_bound if pooled else 0)
