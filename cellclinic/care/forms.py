@@ -55,6 +55,7 @@ from cellclinic.care.records import (
     ProcedureValues,
     adverse_event_correct,
     adverse_event_record,
+    cell_sessions_done,
     no_consent,
     no_plan,
     procedure_correct,
@@ -62,7 +63,6 @@ from cellclinic.care.records import (
     require_recorder,
     stay_days,
 )
-from cellclinic.care.selectors import cell_sessions_done
 from cellclinic.care.services import (
     plan_from_template,
     plan_session_add,

@@ -24,11 +24,13 @@ from cellclinic.accounts.permissions import can
 from cellclinic.care.consent import consent_current
 from cellclinic.care.hooks import procedure_recorded
 from cellclinic.care.models import (
+    SESSION_ROUTES,
     AdverseEvent,
     Patient,
     PlannedSession,
     Procedure,
     Route,
+    SessionKind,
     TreatmentPlan,
 )
 from cellclinic.care.workflow import follow_up_when_done, patient_status_move
@@ -107,7 +109,8 @@ def procedure_record(*, patient: Patient, values: ProcedureValues, by: User) -> 
         consent = consent_current(patient=locked)
         if consent is None:
             raise Invalid({"consent": no_consent()})
-        if not TreatmentPlan.objects.filter(patient=locked).exists():
+        plan = TreatmentPlan.objects.filter(patient=locked).first()
+        if plan is None:
             raise Invalid({"plan": no_plan()})
         if locked.status not in (Patient.Status.SCHEDULED, Patient.Status.IN_TREATMENT):
             raise Invalid({"plan": _("Procedures are recorded during the stay only.")})
@@ -115,6 +118,8 @@ def procedure_record(*, patient: Patient, values: ProcedureValues, by: User) -> 
             patient=locked, route=values.route, performed_at=values.performed_at
         ).exists():
             raise Invalid({"performed_at": _("This procedure is already recorded.")})
+        if values.session is not None and values.session.pk in cell_sessions_done(plan):
+            raise Invalid({"session": _("This planned session is already recorded.")})
         procedure = Procedure(
             patient=locked, consent=consent, recorded_by=by, **_model_fields(values)
         )
@@ -223,3 +228,27 @@ def _notify_director(event: AdverseEvent) -> None:
     now: datetime = timezone.now()
     AdverseEvent.objects.filter(pk=event.pk).update(director_notified_at=now)
     event.director_notified_at = now
+
+
+def cell_sessions_done(plan: TreatmentPlan) -> set[int]:
+    """The plan's cell sessions (those with a route) that are done, by primary key.
+
+    One rule, for the procedure form's pre-fill and the plan page: a cell session is done
+    when a procedure is linked to it, or when a procedure of the session's route was
+    performed on the session's day (both days in the plan's time zone), linked to no
+    session or to another one. So a procedure recorded with no planned session chosen
+    still counts for its day."""
+    zone = ZoneInfo(plan.time_zone)
+    procedures = Procedure.objects.filter(patient_id=plan.patient_id)
+    linked = set(procedures.exclude(session=None).values_list("session_id", flat=True))
+    performed = {
+        (route, moment.astimezone(zone).date())
+        for route, moment in procedures.values_list("route", "performed_at")
+    }
+    done: set[int] = set()
+    for session in plan.sessions.filter(kind__in=list(SESSION_ROUTES)):
+        day = session.starts_at.astimezone(zone).date()
+        route = SESSION_ROUTES[SessionKind(session.kind)]
+        if session.pk in linked or (route, day) in performed:
+            done.add(session.pk)
+    return done

@@ -15,14 +15,12 @@ from django.http import Http404, HttpRequest
 from cellclinic.audit.services import access_object
 from cellclinic.care.models import (
     ADMINISTRATION_KINDS,
-    SESSION_ROUTES,
     AdverseEvent,
     Patient,
     PlannedSession,
     Procedure,
     Relation,
     Route,
-    SessionKind,
     TreatmentPlan,
 )
 from cellclinic.programs.models import Program
@@ -202,27 +200,3 @@ def plan_days(*, plan: TreatmentPlan) -> list[PlanDay]:
         local = session.starts_at.astimezone(zone)
         days.setdefault(local.date(), []).append((local, session))
     return [PlanDay(day=day, sessions=sessions) for day, sessions in sorted(days.items())]
-
-
-def cell_sessions_done(plan: TreatmentPlan) -> set[int]:
-    """The plan's cell sessions (those with a route) that are done, by primary key.
-
-    One rule, for the procedure form's pre-fill and the plan page: a cell session is done
-    when a procedure is linked to it, or when a procedure of the session's route was
-    performed on the session's day (both days in the plan's time zone), linked to no
-    session or to another one. So a procedure recorded with no planned session chosen
-    still counts for its day."""
-    zone = ZoneInfo(plan.time_zone)
-    procedures = Procedure.objects.filter(patient_id=plan.patient_id)
-    linked = set(procedures.exclude(session=None).values_list("session_id", flat=True))
-    performed = {
-        (route, moment.astimezone(zone).date())
-        for route, moment in procedures.values_list("route", "performed_at")
-    }
-    done: set[int] = set()
-    for session in plan.sessions.filter(kind__in=list(SESSION_ROUTES)):
-        day = session.starts_at.astimezone(zone).date()
-        route = SESSION_ROUTES[SessionKind(session.kind)]
-        if session.pk in linked or (route, day) in performed:
-            done.add(session.pk)
-    return done

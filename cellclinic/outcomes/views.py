@@ -28,6 +28,8 @@ from cellclinic.outcomes.statistics import outcome_table
 from cellclinic.programs.selectors import program_list
 from cellclinic.screening.services import clinic_date
 
+GMFCS_NUMERALS = {"1": "I", "2": "II", "3": "III", "4": "IV", "5": "V"}  # as the scale writes them
+
 
 def named_groups(program: Any, by: str | None, table: dict[str, Any], language: str) -> list[Any]:
     """A table's rows, each group named as a reader names it; or its overall row."""
@@ -42,6 +44,8 @@ def group_name(program: Any, by: str, code: str, language: str) -> str:
         item = program.definition.item(program.definition.outcomes.subtype_item)
         if code in item.choices:
             return str(item.choice_label(code, language))
+    if by == "gmfcs" and code in GMFCS_NUMERALS:
+        return _("Level %(level)s") % {"level": GMFCS_NUMERALS[code]}
     return str(BAND_NAMES.get(code, code))
 
 

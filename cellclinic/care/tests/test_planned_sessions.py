@@ -16,7 +16,7 @@ from django.utils import translation
 from cellclinic.accounts.services import api_token_create
 from cellclinic.care.forms import ProcedureForm
 from cellclinic.care.models import Patient, PlannedSession, Procedure
-from cellclinic.care.selectors import cell_sessions_done
+from cellclinic.care.records import cell_sessions_done
 from cellclinic.care.tests.builders import (
     create_patient,
     procedure_data,

@@ -386,3 +386,26 @@ def test_the_form_is_filled_in_from_the_next_planned_session(patient, sign_in) -
     )
     nurse_page = sign_in("nurse").get(url).content.decode()
     assert _shown(nurse_page, "operator") == ""  # a nurse is not the operator
+
+
+def test_a_planned_session_already_done_is_not_recorded_twice(patient, nurse) -> None:
+    from zoneinfo import ZoneInfo
+
+    sign_consent(patient)
+    first = patient.plan.sessions.filter(kind="lumbar_puncture").first()
+    local = first.starts_at.astimezone(ZoneInfo(patient.plan.time_zone))
+    record_procedure(
+        patient=patient,
+        data=procedure_data(performed_at=f"{local:%Y-%m-%d %H:%M}"),  # no session chosen
+        by=nurse,
+    )
+    with pytest.raises(Invalid) as refused:  # the same day and route: that session is done
+        record_procedure(
+            patient=patient,
+            data=procedure_data(
+                session=str(first.uuid), performed_at=f"{local:%Y-%m-%d} {local.hour:02d}:05"
+            ),
+            by=nurse,
+        )
+    assert set(refused.value.errors) == {"session"}
+    assert Procedure.objects.filter(patient=patient).count() == 1

@@ -26,7 +26,8 @@ from cellclinic.care.forms import (
     plan_session_remove_submit,
 )
 from cellclinic.care.models import SESSION_ROUTES, Patient, SessionKind, TreatmentPlan
-from cellclinic.care.selectors import cell_sessions_done, patient_for
+from cellclinic.care.records import cell_sessions_done
+from cellclinic.care.selectors import patient_for
 from cellclinic.care.services import plan_calendar
 from cellclinic.lib.invalid import Invalid
 

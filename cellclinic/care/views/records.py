@@ -26,14 +26,16 @@ from cellclinic.care.forms import (
 )
 from cellclinic.care.models import Patient
 from cellclinic.care.selectors import patient_for
-from cellclinic.lib.invalid import Invalid, form_add_errors
+from cellclinic.lib.invalid import Invalid, SummaryItem, error_summary, form_add_errors
 
 Form = ProcedureForm | EventForm
 
 
-def _error_list(errors: dict[str, str], form: Form) -> list[tuple[str, str]]:
-    names = labels(form)
-    return [(names.get(name, name), message) for name, message in errors.items()]
+def _error_list(errors: dict[str, str], form: Form) -> list[SummaryItem]:
+    """The refusals as the summary above the form reads them, each linking to its field
+    (`care/_fields.html` names them `f-<name>`); what concerns no field first."""
+    fields = {name: (f"f-{name}", label) for name, label in labels(form).items()}
+    return error_summary(errors, fields)
 
 
 def _refused(form: Form, invalid: Invalid) -> dict[str, str]:

@@ -94,7 +94,7 @@ def test_the_staff_report_gives_tables_charts_and_the_family_rate(sign_in) -> No
     level = next(g for g in table["groups"] if g["group"] == "3")
     section = re.search(r'data-timepoint="m12">(.*?)</table>', body, re.S).group(1)
     assert (
-        f'<th scope="row">3</th><td>{level["treated"]}</td><td>{level["due"]}</td>'
+        f'<th scope="row">Level III</th><td>{level["treated"]}</td><td>{level["due"]}</td>'
         f"<td>{level['not_yet_due']}</td><td>{level['assessed']}</td>"
         f"<td>{level['lost']}</td>"
     ) in section
