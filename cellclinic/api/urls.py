@@ -20,6 +20,7 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 
 from cellclinic.api.answers_schema import describe_answers
+from cellclinic.api.flow import router as flow_router
 from cellclinic.api.invalid import refusals_by_field
 from cellclinic.api.schemas import (
     ErrorsOut,
@@ -390,3 +391,4 @@ def screen(request: HttpRequest, payload: ScreeningIn) -> Status:
 # every staff operation's answer (refusals included) is written to the access log
 staff_router.add_decorator(access_logged, mode="view")
 api.add_router("/staff", staff_router)
+api.add_router("", flow_router)  # /programs/{program}/flow and /harms (api/flow.py)
