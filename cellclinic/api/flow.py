@@ -11,6 +11,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from cellclinic.api.readers import outcome_report_reader
 from cellclinic.api.schemas import ErrorsOut
 from cellclinic.audit.services import access_record
 from cellclinic.programs.selectors import CurrentProgram, program_get
@@ -20,8 +21,10 @@ router = Router(tags=["programs"])
 
 class CountOut(Schema):
     count: int | None = Field(description="null when withheld")
-    withheld: bool = Field(description="withheld because it, or a difference of it with "
-                           "other counts, would describe 1 to 9 patients (never for staff)")
+    withheld: bool = Field(
+        description="withheld because it, or a difference of it with "
+        "other counts, would describe 1 to 9 patients (never for staff)"
+    )
     fewer_than: int | None = Field(description="10 when the withheld count is 1 to 9")
 
 
@@ -104,15 +107,15 @@ def _program(slug: str) -> CurrentProgram | None:
 
 
 def _no_program() -> Status:
-    return Status(404, {"errors": [{"field": "program", "message": _("There is no such program.")}]})
+    return Status(
+        404, {"errors": [{"field": "program", "message": _("There is no such program.")}]}
+    )
 
 
 def _staff_reader(request: HttpRequest, response: HttpResponse) -> bool:
     """True for staff who may read the outcome report (the access log names them)."""
-    from cellclinic.api.urls import _outcome_report_reader
-
     patch_vary_headers(response, ["Authorization", "Cookie"])  # two answers, one URL
-    reader = _outcome_report_reader(request)
+    reader = outcome_report_reader(request)
     if reader is None:
         return False
     request.auth = reader  # type: ignore[attr-defined]  # whom the access log names

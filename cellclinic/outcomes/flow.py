@@ -116,9 +116,9 @@ def inquiry_cells(
     grouped = (
         inquiries.annotate(
             decision=Subquery(
-                Decision.objects.filter(inquiry=OuterRef("pk"), is_current=True).values(
-                    "decision"
-                )[:1]
+                Decision.objects.filter(inquiry=OuterRef("pk"), is_current=True).values("decision")[
+                    :1
+                ]
             ),
             consulted=Exists(
                 StatusChange.objects.filter(inquiry=OuterRef("pk"), to_status=Status.CONSULTATION)
@@ -135,7 +135,7 @@ def inquiry_cells(
     )
     cells: Counter[frozenset[str]] = Counter()
     for row in grouped:
-        cells[_membership(row)] += row["n"]
+        cells[_membership(dict(row))] += row["n"]
     return cells
 
 

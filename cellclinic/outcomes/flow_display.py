@@ -142,7 +142,14 @@ def harm_rows(harms: dict[str, Any]) -> list[dict[str, Any]]:
                 text += f" ({round(100 * figure['rate'])}%)"
             ci = figure["ci95"]
             interval = f"{round(100 * ci[0])}% – {round(100 * ci[1])}%" if ci else "—"
-        rows.append({"id": figure["id"], "label": str(HARM_LABELS[figure["id"]]), "text": text, "interval": interval})
+        rows.append(
+            {
+                "id": figure["id"],
+                "label": str(HARM_LABELS[figure["id"]]),
+                "text": text,
+                "interval": interval,
+            }
+        )
     return rows
 
 

@@ -48,7 +48,7 @@ def test_the_staff_report_gives_tables_charts_and_the_family_rate(sign_in) -> No
     table = outcome_table(program=current, timepoint="m12", by="gmfcs")
     page = sign_in("analyst").get("/staff/outcomes/?program=cerebral-palsy&by=gmfcs")
     body = page.content.decode()
-    assert page.status_code == 200 and body.count("<svg") == 2
+    assert page.status_code == 200 and body.count("<svg") == 3  # two charts and the flow
     assert "cp-gmfm66-mcid" in body and "Reported by families" in body
     level = next(g for g in table["groups"] if g["group"] == "3")
     section = re.search(r'data-timepoint="m12">(.*?)</table>', body, re.S).group(1)
