@@ -12,10 +12,11 @@ shown boxes). Every count anyone can compute from the shown counts that describe
 patients describes a union of whole regions (a count that is the same linear combination of
 the box counts for every possible data describes each region wholly or not at all). So when
 every region has 0 or at least `PUBLIC_MINIMUM` patients, so does every such set. Boxes of 1
-to 9 patients are withheld first; then, while some region has 1 to 9 patients, one more box
-is withheld (complementary suppression: the smallest box whose withholding merges that
-region with a neighbouring one). Withholding boxes only merges regions, so it ends; at worst
-only the total is left, and it is shown only from 10 patients. A box of 0 is always shown
+to 9 patients are withheld first; then, while some region has 1 to 9 patients, more boxes
+are withheld (complementary suppression: the fewest boxes whose withholding merges that
+region with another non-empty one, the smaller boxes on a tie). Withholding boxes only
+merges regions, so it ends; at worst only the total is left, and it is shown only from 10
+patients. A box of 0 is always shown
 (it describes nobody and splits no region).
 
 `chain_suppression` is the weaker rule for counts known only as totals (the registry's
@@ -48,16 +49,21 @@ def regions_of(cells: Mapping[frozenset[str], int], shown: Iterable[str]) -> Cou
 
 
 def _to_withhold(
-    key: frozenset[str], regions: Counter[frozenset], others: list[str], counts: dict[str, int]
-) -> str:
-    """The box to withhold for a region of 1 to 9 patients: the smallest box whose
-    withholding merges it with a non-empty region; else the smallest shown box holding it;
-    else the smallest shown box (the region is the total minus every shown box). The last
-    in order wins a tie, so a detail goes before the step it details."""
-    merging = [b for b in others if regions.get(key ^ {b}, 0) > 0]
-    holding = [b for b in others if b in key]
-    candidates = merging or holding or others
-    return min(reversed(candidates), key=lambda b: counts[b])
+    key: frozenset[str], regions: Counter[frozenset], counts: dict[str, int]
+) -> frozenset[str]:
+    """The boxes to withhold for a region of 1 to 9 patients: the fewest boxes whose
+    withholding merges it with another non-empty region (the boxes in one of the two
+    regions but not the other), the smaller boxes on a tie."""
+    others = [other for other, n in regions.items() if other != key and n > 0]
+    best = min(
+        others,
+        key=lambda other: (
+            len(key ^ other),
+            sum(counts[b] for b in key ^ other),
+            sorted(key ^ other),
+        ),
+    )
+    return key ^ best
 
 
 def box_suppression(cells: Mapping[frozenset[str], int], boxes: Sequence[str]) -> dict[str, bool]:
@@ -74,9 +80,10 @@ def box_suppression(cells: Mapping[frozenset[str], int], boxes: Sequence[str]) -
         small = sorted((n, sorted(key)) for key, n in regions.items() if not publishable(n))
         if not small:
             return shown
-        # The total has 10 or more, so a small region lies in some box or outside one:
-        # there is always a shown box other than the total to withhold.
-        shown[_to_withhold(frozenset(small[0][1]), regions, others, counts)] = False
+        # The total has 10 or more, so beside a region of 1 to 9 there is another
+        # non-empty region; every region holds the total, so it is never withheld.
+        for box in _to_withhold(frozenset(small[0][1]), regions, counts):
+            shown[box] = False
 
 
 def chain_suppression(

@@ -69,7 +69,7 @@ def value_text(box: dict[str, Any]) -> str:
         return number_format(box["count"])
     if box["fewer_than"]:
         return gettext("fewer than %(minimum)s") % {"minimum": box["fewer_than"]}
-    return gettext("not shown (it would reveal a smaller group)")
+    return gettext("not shown")
 
 
 def flow_rows(flow: dict[str, Any]) -> list[dict[str, Any]]:
