@@ -23,8 +23,10 @@ The follow-up boxes come from the outcome registry (outcome_table's overall coun
 the program's registry patients, imported ones included, not limited to the period): per
 time point `due`, `assessed` (among due), `lost` (due, not assessed) and `not_yet_due`.
 
-For the public, `public_flow` withholds boxes by `boxes.box_suppression` (inquiry boxes,
-from each inquiry's membership) and `boxes.chain_suppression` (follow-up boxes).
+For the public (all time), `public_shown` withholds boxes by `boxes.box_suppression` over
+each inquiry's membership of the inquiry boxes and of the harms figures together (the
+harms' patients treated are the `treated` box), and `boxes.chain_suppression` the
+follow-up boxes.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from cellclinic.care.models import ConsentSignature, Patient, Procedure
 from cellclinic.inquiries.models import Inquiry, Status, StatusChange
@@ -65,6 +67,10 @@ INQUIRY_BOXES = (
     "in_progress",
 )
 FOLLOWUP_FIELDS = ("due", "assessed", "lost", "not_yet_due")
+# The harms figures (harms.py), counted among the treated. The public flow and the public
+# harms are withheld together: the harms' patients treated are the flow's `treated` box.
+HARM_FIGURES = ("any_event", "serious", "related_cells", "related_procedure", "stopped")
+PUBLIC_BOXES = (*INQUIRY_BOXES, *(f"harm.{h}" for h in HARM_FIGURES))
 
 
 def _day_start(day: date) -> datetime:
@@ -99,20 +105,47 @@ def _membership(row: dict[str, Any]) -> frozenset[str]:
         boxes.add("withdrawn")
     elif not row["has_patient"]:
         boxes.add("in_progress")
+    if row["treated"]:
+        boxes |= {f"harm.{h}" for h in HARM_FIGURES if row.get(h)}
     return frozenset(boxes)
 
 
+def _harm_columns() -> dict[str, Exists]:
+    """For each harms figure, whether the inquiry's patient had such an event."""
+    from cellclinic.care.models import AdverseEvent
+    from cellclinic.care.selectors import RELATED
+
+    events = AdverseEvent.objects.filter(patient__inquiry=OuterRef("pk")).values("pk")
+    related_procedure = (
+        Q(relation_lumbar_puncture__in=RELATED)
+        | Q(relation_infusion__in=RELATED)
+        | Q(relation_surgery__in=RELATED)
+    )
+    return {
+        "any_event": Exists(events),
+        "serious": Exists(events.filter(serious=True)),
+        "related_cells": Exists(events.filter(relation_cells__in=RELATED)),
+        "related_procedure": Exists(events.filter(related_procedure)),
+        "stopped": Exists(events.filter(action=AdverseEvent.Action.STOPPED)),
+    }
+
+
 def inquiry_cells(
-    *, program: CurrentProgram, start: date | None = None, end: date | None = None
+    *,
+    program: CurrentProgram,
+    start: date | None = None,
+    end: date | None = None,
+    with_harms: bool = False,
 ) -> Counter[frozenset[str]]:
     """The inquiries of the program received in the period, counted by the set of boxes
-    each reached: one grouped query."""
+    each reached (with the harms figures their treated patient is in): one grouped query."""
     inquiries = Inquiry.objects.filter(program_id=program.version.program_id)
     if start is not None:
         inquiries = inquiries.filter(created_at__gte=_day_start(start))
     if end is not None:
         inquiries = inquiries.filter(created_at__lt=_day_start(end + timedelta(days=1)))
     patients = Patient.objects.filter(inquiry=OuterRef("pk"))
+    harms = _harm_columns() if with_harms else {}
     grouped = (
         inquiries.annotate(
             decision=Subquery(
@@ -128,8 +161,9 @@ def inquiry_cells(
                 ConsentSignature.objects.filter(patient__inquiry=OuterRef("pk")).values("pk")
             ),
             treated=Exists(Procedure.objects.filter(patient__inquiry=OuterRef("pk")).values("pk")),
+            **harms,
         )
-        .values("decision", "status", "consulted", "has_patient", "consented", "treated")
+        .values("decision", "status", "consulted", "has_patient", "consented", "treated", *harms)
         .annotate(n=Count("pk"))
         .order_by()
     )
@@ -171,6 +205,12 @@ def followup_containments(timepoints: tuple[str, ...]) -> list[tuple[str, str]]:
     return pairs
 
 
+def public_shown(*, program: CurrentProgram) -> dict[str, bool]:
+    """Which inquiry and harms boxes the public sees (all time): one suppression over
+    both, since the harms' patients treated are the flow's `treated` box."""
+    return box_suppression(inquiry_cells(program=program, with_harms=True), PUBLIC_BOXES)
+
+
 def _box(count: int, shown: bool) -> dict[str, Any]:
     if shown:
         return {"count": count, "withheld": False, "fewer_than": None}
@@ -194,7 +234,9 @@ def flow(
     counts = {box: sum(n for cell, n in cells.items() if box in cell) for box in INQUIRY_BOXES}
     followup = followup_counts(program=program)
     if public:
-        shown = box_suppression(cells, INQUIRY_BOXES)
+        if start is not None or end is not None:
+            raise ValueError("the public flow covers all time")
+        shown = public_shown(program=program)
         if followup:
             shown |= chain_suppression(
                 followup,

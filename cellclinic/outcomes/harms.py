@@ -13,7 +13,8 @@ safety report), the patients with:
 
 Each as k of n patients treated with its Wilson 95% interval; and the events per
 administration (every recorded adverse event of the patients treated / every recorded
-procedure). For the public the boxes pass `boxes.box_suppression`.
+procedure). For the public the boxes are withheld together with the flow's
+(`flow.public_shown`): the patients treated here are the flow's `treated` box.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from typing import Any
 
 from cellclinic.care.models import AdverseEvent, Procedure
 from cellclinic.care.selectors import RELATED, RELATION_COLUMNS
-from cellclinic.outcomes.boxes import box_suppression
 from cellclinic.outcomes.disclosure import PUBLIC_MINIMUM
+from cellclinic.outcomes.flow import HARM_FIGURES, public_shown
 from cellclinic.outcomes.statistics import wilson
 from cellclinic.programs.selectors import CurrentProgram
 from cellclinic.screening.services import clinic_date
@@ -36,7 +37,7 @@ HARMS_DEFINITION = {
     "related": "possible, probable or definite",
     "stopped": "an event recorded with the action 'treatment stopped'",
 }
-HARM_BOXES = ("treated", "any_event", "serious", "related_cells", "related_procedure", "stopped")
+HARM_BOXES = ("treated", *HARM_FIGURES)
 PROCEDURE_COLUMNS = tuple(c for k, c in RELATION_COLUMNS.items() if k != "cells")
 
 
@@ -78,7 +79,11 @@ def harms(*, program: CurrentProgram, public: bool = False) -> dict[str, Any]:
     patients with any event (they give a lower bound of them)."""
     cells, events, procedures = harm_cells(program=program)
     counts = {box: sum(n for cell, n in cells.items() if box in cell) for box in HARM_BOXES}
-    shown = box_suppression(cells, HARM_BOXES) if public else dict.fromkeys(HARM_BOXES, True)
+    if public:
+        joint = public_shown(program=program)
+        shown = {box: joint["treated" if box == "treated" else f"harm.{box}"] for box in HARM_BOXES}
+    else:
+        shown = dict.fromkeys(HARM_BOXES, True)
     n = counts["treated"]
     figures = []
     for box in HARM_BOXES[1:]:

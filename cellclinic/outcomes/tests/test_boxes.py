@@ -19,16 +19,17 @@ def populations_described(members: list[frozenset[str]], shown: list[str]) -> li
     """Every combination with coefficients -1, 0 or 1 of the shown boxes' counts that,
     patient by patient, counts each patient 0 or 1 times: it describes a set of patients,
     and this is its size. Brute force over the patients, independent of the code's regions."""
+    alike = Counter(members)  # patients of the same membership count alike
     sizes = []
     for coefficients in product((-1, 0, 1), repeat=len(shown)):
         if not any(coefficients):
             continue
-        weights = [
-            sum(c for c, box in zip(coefficients, shown, strict=True) if box in member)
-            for member in members
-        ]
-        if all(w in (0, 1) for w in weights):
-            sizes.append(sum(weights))
+        weights = {
+            member: sum(c for c, box in zip(coefficients, shown, strict=True) if box in member)
+            for member in alike
+        }
+        if all(w in (0, 1) for w in weights.values()):
+            sizes.append(sum(w * alike[member] for member, w in weights.items()))
     return sizes
 
 
