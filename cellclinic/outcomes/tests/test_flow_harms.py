@@ -257,3 +257,40 @@ def test_a_registered_program_names_its_registration(client, definitions) -> Non
     with pytest.raises(DefinitionError) as caught:
         programs_sync(directory=definitions)
     assert "registration.id" in str(caught.value)
+
+
+def test_the_staff_report_shows_the_exact_flow_for_a_period(sign_in) -> None:
+    build(
+        cerebral_palsy(),
+        [InquirySpec("not_eligible", "declined_early", days_ago=40)] * 3
+        + [InquirySpec(None, "withdrawn_early")] * 2,
+    )
+    analyst = sign_in("analyst")
+    page = analyst.get("/staff/outcomes/?program=cerebral-palsy").content.decode()
+    assert (
+        '<tr data-box="received"><th scope="row" class="level-0">Inquiries received</th><td>5</td>'
+        in page
+    )
+    assert (
+        '<tr data-box="declined.not_eligible"><th scope="row" class="level-2">Not eligible at screening</th><td>3</td>'
+        in page
+    )
+    today = clinic_date()
+    recent = analyst.get(
+        f"/staff/outcomes/?program=cerebral-palsy&start={today - timedelta(days=7)}"
+    )
+    assert (
+        '<tr data-box="received"><th scope="row" class="level-0">Inquiries received</th><td>2</td>'
+        in recent.content.decode()
+    )
+    bad = analyst.get("/staff/outcomes/?program=cerebral-palsy&start=someday&end=2026-01-01")
+    body = bad.content.decode()
+    assert bad.status_code == 200 and 'id="id_start-error">Enter a valid date.' in body
+    assert (
+        '<tr data-box="received"><th scope="row" class="level-0">Inquiries received</th><td>5</td>'
+        in body
+    )
+    backwards = analyst.get(
+        "/staff/outcomes/?program=cerebral-palsy&start=2026-02-01&end=2026-01-01"
+    )
+    assert "The end of the period comes before its start." in backwards.content.decode()
