@@ -8,7 +8,6 @@ import logging
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -21,7 +20,9 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 
 from cellclinic.api.answers_schema import describe_answers
+from cellclinic.api.flow import router as flow_router
 from cellclinic.api.invalid import refusals_by_field
+from cellclinic.api.readers import outcome_report_reader as _outcome_report_reader
 from cellclinic.api.schemas import (
     ErrorsOut,
     InquiryCreatedOut,
@@ -284,23 +285,6 @@ def program_outcomes(
     return Status(200, table)
 
 
-def _outcome_report_reader(request: HttpRequest) -> User | None:
-    """A staff member who may read the staff outcome report (by bearer token, or the desk's
-    session signed in with MFA); anyone else, a nurse included, reads the public table."""
-    from cellclinic.accounts.access import signed_in_with_mfa
-    from cellclinic.accounts.permissions import can
-    from cellclinic.accounts.services import api_token_user
-
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        user = api_token_user(token=header[7:].strip()[:200])
-    else:
-        session_user = getattr(request, "user", None)
-        signed_in = session_user is not None and session_user.is_authenticated
-        user = session_user if signed_in and signed_in_with_mfa(request) else None
-    return user if user is not None and can(user, "outcomes.view") else None
-
-
 def body_fingerprint(payload: InquiryIn) -> str:
     canonical = json.dumps(payload.dict(), sort_keys=True, ensure_ascii=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -404,3 +388,4 @@ def screen(request: HttpRequest, payload: ScreeningIn) -> Status:
 # every staff operation's answer (refusals included) is written to the access log
 staff_router.add_decorator(access_logged, mode="view")
 api.add_router("/staff", staff_router)
+api.add_router("", flow_router)  # /programs/{program}/flow and /harms (api/flow.py)

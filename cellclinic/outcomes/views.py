@@ -119,8 +119,25 @@ def outcome_report(request: HttpRequest) -> HttpResponse:
                 },
             ),
             "family_rows": family_rows,
+            **staff_flow(request, program),
         },
     )
+
+
+def staff_flow(request: HttpRequest, program: Any) -> dict[str, Any]:
+    """The flow of patients for staff: exact counts, for the period picked (all time by
+    default; a bad date is named and the flow shows all time)."""
+    from cellclinic.outcomes.flow import flow
+    from cellclinic.outcomes.flow_display import FlowPeriod, flow_diagram
+
+    period = FlowPeriod(request.GET or None)
+    start = end = None
+    if period.is_bound and period.is_valid():
+        start, end = period.cleaned_data.get("start"), period.cleaned_data.get("end")
+    return {
+        "period_form": period,
+        "flow_diagram": flow_diagram(flow(program=program, start=start, end=end)),
+    }
 
 
 @staff_view("registry.export")

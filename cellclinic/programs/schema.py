@@ -290,6 +290,15 @@ class Outcomes(Strict):
         return self.improved.measure
 
 
+class Registration(Strict):
+    """A clinical-trial registration of the program: the registry and the trial's id in it
+    (e.g. ClinicalTrials.gov, NCT01234567), shown on the public page."""
+
+    registry: Annotated[str, Field(min_length=1, max_length=100)]
+    id: Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9][A-Za-z0-9/._-]*$")]
+    url: Annotated[str, Field(max_length=300, pattern=r"^https://\S+$")] | None = None
+
+
 class ProgramDefinition(Strict):
     id: str
     version: Annotated[str, Field(min_length=1, max_length=20)]
@@ -304,6 +313,8 @@ class ProgramDefinition(Strict):
     treatment: TreatmentTemplate | None = None
     followup: FollowUp | None = None
     outcomes: Outcomes | None = None
+    # None: the program is not registered as a clinical trial (the public page says so).
+    registration: Registration | None = None
 
     @field_validator("id")
     @classmethod

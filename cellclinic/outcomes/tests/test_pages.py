@@ -88,7 +88,7 @@ def test_the_staff_report_gives_tables_charts_and_the_family_rate(sign_in) -> No
         "/staff/outcomes/?program=cerebral-palsy&by=gmfcs&as_of=2026-06-01"
     )
     body = page.content.decode()
-    assert page.status_code == 200 and body.count("<svg") == 2
+    assert page.status_code == 200 and body.count("<svg") == 3  # two charts and the flow
     assert "cp-gmfm66-mcid" in body and "Reported by families" in body
     assert "Computed on 2026-06-01 with definition cp-gmfm66-mcid v1." in body
     level = next(g for g in table["groups"] if g["group"] == "3")
