@@ -85,12 +85,17 @@ class ScreeningOut(Schema):
 
 class OutcomeRowOut(Schema):
     treated: int | None = Field(description="null only when withheld")
+    due: int | None = Field(
+        description="treated whose follow-up window for the time point closed before the "
+        "report date (discharge: from the last treatment date), or already assessed"
+    )
+    not_yet_due: int | None = Field(description="treated minus due")
     assessed: int | None
-    lost: int | None
+    lost: int | None = Field(description="due minus assessed")
     improved: int | None
     rate: float | None = Field(description="improved / assessed; null when nobody was assessed")
     ci95: list[float] | None = Field(description="Wilson score interval at 95%")
-    worst_case_rate: float | None = Field(description="improved / treated (lost = not improved)")
+    worst_case_rate: float | None = Field(description="improved / due (lost = not improved)")
     withheld: bool = Field(
         False,
         description="true when some numbers of the row are withheld (null) because they, "
@@ -133,6 +138,8 @@ class OutcomeTableOut(Schema):
     program: str
     timepoint: str
     by: str | None
+    as_of: str = Field(description="the report date (YYYY-MM-DD) who is due is decided at")
+    definition_version: str = Field(description="the version of the definition of improved")
     definition: DefinitionOut
     groups: list[OutcomeGroupOut]
     overall: OutcomeRowOut

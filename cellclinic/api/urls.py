@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -20,7 +20,9 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 
 from cellclinic.api.answers_schema import describe_answers
+from cellclinic.api.flow import router as flow_router
 from cellclinic.api.invalid import refusals_by_field
+from cellclinic.api.readers import outcome_report_reader as _outcome_report_reader
 from cellclinic.api.schemas import (
     ErrorsOut,
     InquiryCreatedOut,
@@ -241,10 +243,13 @@ def program_outcomes(
     program: str,
     timepoint: str = "m12",
     by: str | None = None,
+    as_of: str | None = None,
 ) -> Status:
-    """The outcome table of `cellclinic outcomes`: treated, assessed, lost, improved by the
-    pre-registered definition (named with its version), the rate with its Wilson 95%
-    interval and the worst-case rate, overall and per group; aggregates only. Staff see the
+    """The outcome table of `cellclinic outcomes`: treated, due, not yet due, assessed, lost
+    (due, not assessed), improved by the pre-registered definition (named with its version),
+    the rate with its Wilson 95% interval and the worst-case rate (improved / due), overall
+    and per group, as of a report date (`as_of`, YYYY-MM-DD, default today at the clinic);
+    aggregates only. Staff see the
     exact table; for anyone else no figure, nor any difference of figures, describes 1 to 9
     patients: such figures are null and their row says `"withheld": true`."""
     from cellclinic.outcomes.statistics import OutcomeError, outcome_table
@@ -255,7 +260,17 @@ def program_outcomes(
             404, {"errors": [{"field": "program", "message": _("There is no such program.")}]}
         )
     try:
-        table = outcome_table(program=current, timepoint=timepoint[:20], by=by[:20] if by else None)
+        report_date = date.fromisoformat(as_of[:10]) if as_of else None
+    except ValueError:
+        message = _("Enter a real date as YYYY-MM-DD.")
+        return Status(422, {"errors": [{"field": "as_of", "message": message}]})
+    try:
+        table = outcome_table(
+            program=current,
+            timepoint=timepoint[:20],
+            by=by[:20] if by else None,
+            as_of=report_date,
+        )
     except OutcomeError as exc:
         field = "timepoint" if "time point" in str(exc) else "by"
         return Status(422, {"errors": [{"field": field, "message": str(exc)}]})
@@ -268,23 +283,6 @@ def program_outcomes(
     request.auth = reader  # type: ignore[attr-defined]  # whom the access log names
     access_record(request=request)
     return Status(200, table)
-
-
-def _outcome_report_reader(request: HttpRequest) -> User | None:
-    """A staff member who may read the staff outcome report (by bearer token, or the desk's
-    session signed in with MFA); anyone else, a nurse included, reads the public table."""
-    from cellclinic.accounts.access import signed_in_with_mfa
-    from cellclinic.accounts.permissions import can
-    from cellclinic.accounts.services import api_token_user
-
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        user = api_token_user(token=header[7:].strip()[:200])
-    else:
-        session_user = getattr(request, "user", None)
-        signed_in = session_user is not None and session_user.is_authenticated
-        user = session_user if signed_in and signed_in_with_mfa(request) else None
-    return user if user is not None and can(user, "outcomes.view") else None
 
 
 def body_fingerprint(payload: InquiryIn) -> str:
@@ -390,3 +388,4 @@ def screen(request: HttpRequest, payload: ScreeningIn) -> Status:
 # every staff operation's answer (refusals included) is written to the access log
 staff_router.add_decorator(access_logged, mode="view")
 api.add_router("/staff", staff_router)
+api.add_router("", flow_router)  # /programs/{program}/flow and /harms (api/flow.py)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -50,20 +49,19 @@ def followup_schedule(*, patient: Patient) -> list[FollowUp]:
     made = []
     with transaction.atomic():
         for timepoint, point in definition.followup.timepoints.items():
-            due = last + relativedelta(months=point.months)
-            window = timedelta(days=point.window_days)
+            due, start, end = point.window(last)
             followup, _created = FollowUp.objects.get_or_create(
                 patient=patient,
                 timepoint=timepoint,
                 defaults={
                     "due_date": due,
-                    "window_start": due - window,
-                    "window_end": due + window,
+                    "window_start": start,
+                    "window_end": end,
                 },
             )
             if followup.answered_at is None and followup.due_date != due:
                 FollowUp.objects.filter(pk=followup.pk).update(
-                    due_date=due, window_start=due - window, window_end=due + window
+                    due_date=due, window_start=start, window_end=end
                 )
                 followup.refresh_from_db()
             for days in definition.followup.reminder_days:

@@ -7,9 +7,12 @@ its reasons, is written out in docs/outcomes.md ("What the public sees").
 Every figure describes a population of patients:
 
 - **treated** describes the patients of the row;
+- **due, not_yet_due** describe the patients due at the time point (not yet due is treated
+  minus due, so it gives due back);
 - **assessed, lost, improved, rate, ci95, worst_case_rate** ("the results") describe the
   assessed patients: the rate and its interval give back improved and assessed, the
-  worst-case rate gives back improved from treated, lost gives back assessed;
+  worst-case rate gives back improved from due, lost gives back assessed from due, so the
+  results are shown only beside a shown due count;
 - the family-reported **reported, any_domain_improved, rate, ci95** describe the patients
   whose family answered.
 
@@ -18,10 +21,14 @@ A population is publishable when it is empty or has at least `PUBLIC_MINIMUM` pa
 one table (the overall minus a group, the overall minus several groups), may describe a
 population of 1 to 9 patients. Each of the three populations is protected on its own:
 
-1. the overall's treated count is shown only from 10 patients; its results only when it is
-   shown and its assessed count is publishable; its family figures likewise;
-2. a group's treated count is shown only from 10 patients; its results and its family
-   figures only when its treated count is shown and their own population is publishable;
+1. the overall's treated count is shown only from 10 patients; its due counts only when it
+   is shown and its due count is publishable; its results only when its due counts are
+   shown and its assessed count is publishable; its family figures when its treated count
+   is shown and its count of families who answered is publishable;
+2. a group's treated count is shown only from 10 patients; its due counts, its results and
+   its family figures likewise, each only beside the count it is a part of (due beside
+   treated, results beside due, family beside treated) and when its own population is
+   publishable;
 3. complementary suppression: when the overall's count of a population is shown, what is
    withheld of it (the overall minus the groups shown, which includes anyone in no group)
    must itself be publishable. When it would be 1 to 9, the smallest group still shown
@@ -41,6 +48,7 @@ from typing import Any
 
 PUBLIC_MINIMUM = 10  # no public figure describes fewer patients than this (but none)
 
+DUE_FIELDS = ("due", "not_yet_due")
 RESULT_FIELDS = ("assessed", "lost", "improved", "rate", "ci95", "worst_case_rate")
 FAMILY_FIELDS = ("reported", "any_domain_improved", "rate", "ci95")
 
@@ -79,9 +87,11 @@ def _withheld(row: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
     return {**row, **dict.fromkeys(fields), "withheld": True}
 
 
-def _main_row(row: dict[str, Any], *, treated: bool, results: bool) -> dict[str, Any]:
+def _main_row(row: dict[str, Any], *, treated: bool, due: bool, results: bool) -> dict[str, Any]:
     if not treated:
-        return _withheld(row, ("treated", *RESULT_FIELDS))
+        return _withheld(row, ("treated", *DUE_FIELDS, *RESULT_FIELDS))
+    if not due:
+        return _withheld(row, (*DUE_FIELDS, *RESULT_FIELDS))
     if not results:
         return _withheld(row, RESULT_FIELDS)
     return {**row, "withheld": False}
@@ -97,14 +107,15 @@ def _reported_by_group(groups: list[dict[str, Any]], family: dict[str, Any]) -> 
     return [family_of[g["group"]]["reported"] if g["group"] in family_of else 0 for g in groups]
 
 
-def _shown_within(total: int | None, counts: list[int], treated: list[bool]) -> list[bool]:
-    """Which groups may show their count of a population within the patients of the row
-    (the assessed or the answered): only a group whose treated count is shown and whose own
-    count is publishable, then complementary suppression against the overall's `total`."""
+def _shown_within(total: int | None, counts: list[int], within: list[bool]) -> list[bool]:
+    """Which groups may show their count of a population within a larger one of the row
+    (the due within the treated, the assessed within the due, the answered within the
+    treated): only a group whose larger count is shown and whose own count is publishable,
+    then complementary suppression against the overall's `total`."""
     return complementary_suppression(
         total=total,
         counts=counts,
-        candidates=[show and publishable(c) for c, show in zip(counts, treated, strict=True)],
+        candidates=[show and publishable(c) for c, show in zip(counts, within, strict=True)],
     )
 
 
@@ -121,7 +132,8 @@ def public_table(table: dict[str, Any]) -> dict[str, Any]:
     reported = _reported_by_group(groups, family)
 
     overall_treated = overall["treated"] >= PUBLIC_MINIMUM
-    overall_results = overall_treated and publishable(overall["assessed"])
+    overall_due = overall_treated and publishable(overall["due"])
+    overall_results = overall_due and publishable(overall["assessed"])
     overall_family = overall_treated and publishable(family["overall"]["reported"])
 
     treated = complementary_suppression(
@@ -129,10 +141,13 @@ def public_table(table: dict[str, Any]) -> dict[str, Any]:
         counts=[g["treated"] for g in groups],
         candidates=[g["treated"] >= PUBLIC_MINIMUM for g in groups],
     )
+    due = _shown_within(
+        overall["due"] if overall_due else None, [g["due"] for g in groups], treated
+    )
     results = _shown_within(
         overall["assessed"] if overall_results else None,
         [g["assessed"] for g in groups],
-        treated,
+        due,
     )
     answered = _shown_within(
         family["overall"]["reported"] if overall_family else None, reported, treated
@@ -141,10 +156,12 @@ def public_table(table: dict[str, Any]) -> dict[str, Any]:
     return {
         **table,
         "groups": [
-            _main_row(g, treated=t, results=r)
-            for g, t, r in zip(groups, treated, results, strict=True)
+            _main_row(g, treated=t, due=d, results=r)
+            for g, t, d, r in zip(groups, treated, due, results, strict=True)
         ],
-        "overall": _main_row(overall, treated=overall_treated, results=overall_results),
+        "overall": _main_row(
+            overall, treated=overall_treated, due=overall_due, results=overall_results
+        ),
         "family_reported": {
             **family,
             "groups": [

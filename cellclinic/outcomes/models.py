@@ -106,7 +106,8 @@ SUMMARY_TIMEPOINTS = ("discharge", "m1", "m3", "m6", "m12")
 class OutcomeSummary(models.Model):
     """One row per registry patient with what the outcome table counts: the primary
     measure's score at each time point, the baseline GMFCS level and whether the family
-    reported (any domain better) at each time point.
+    reported (any domain better) at each time point, and the last treatment date, from
+    which each time point's follow-up window, and so whether it is due, is known.
 
     Derived from the registry rows and rewritten by `summary_refresh` in the transaction of
     every registry write, so the outcome table is one scan of a narrow table instead of
@@ -124,6 +125,9 @@ class OutcomeSummary(models.Model):
     age_band = models.CharField(max_length=10, blank=True)
     onset_band = models.CharField(max_length=10, blank=True)
     gmfcs_baseline = models.CharField(max_length=10, blank=True)
+    last_treatment = models.DateField(
+        null=True, help_text="the registry row's; each time point's window counts from it"
+    )
     score_baseline = models.FloatField(null=True)
     score_discharge = models.FloatField(null=True)
     score_m1 = models.FloatField(null=True)

@@ -56,6 +56,7 @@ def _insert_select(where: str) -> str:
             "age_band",
             "onset_band",
             "gmfcs_baseline",
+            "last_treatment",
             *(f"score_{tp}" for tp in ("baseline", *SUMMARY_TIMEPOINTS)),
             *(f"family_{tp}" for tp in SUMMARY_TIMEPOINTS),
         ]
@@ -65,10 +66,11 @@ def _insert_select(where: str) -> str:
         f"SELECT p.id, p.program_id, %s, p.first_treatment IS NOT NULL, p.subtype, "
         f"p.age_band, p.onset_band, "
         f"COALESCE(MAX(CASE WHEN a.instrument = 'gmfcs' AND a.timepoint = 'baseline' "
-        f"THEN a.value END), ''), {scores}, {family} "
+        f"THEN a.value END), ''), p.last_treatment, {scores}, {family} "
         f"FROM {patients} p LEFT JOIN {assessments} a ON a.patient_id = p.id "
         f"WHERE p.program_id = %s AND {where} "
-        f"GROUP BY p.id, p.program_id, p.first_treatment, p.subtype, p.age_band, p.onset_band"
+        f"GROUP BY p.id, p.program_id, p.first_treatment, p.last_treatment, p.subtype, "
+        f"p.age_band, p.onset_band"
     )
 
 

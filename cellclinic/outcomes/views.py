@@ -26,6 +26,7 @@ from cellclinic.outcomes.registry import registry_export
 from cellclinic.outcomes.selectors import REPORT_TIMEPOINTS
 from cellclinic.outcomes.statistics import outcome_table
 from cellclinic.programs.selectors import program_list
+from cellclinic.screening.services import clinic_date
 
 GMFCS_NUMERALS = {"1": "I", "2": "II", "3": "III", "4": "IV", "5": "V"}  # as the scale writes them
 
@@ -51,14 +52,16 @@ def group_name(program: Any, by: str, code: str, language: str) -> str:
 @staff_view("outcomes.view")
 def outcome_report(request: HttpRequest) -> HttpResponse:
     programs = [p for p in program_list() if p.definition.outcomes is not None]
-    filters = OutcomeReportFilters(request.GET).values()
-    slug = filters["program"]
+    form = OutcomeReportFilters(request.GET)
+    filters = form.values()
+    as_of = filters.get("as_of") or clinic_date()
+    slug = filters.get("program")
     program = next((p for p in programs if p.slug == slug), programs[0] if programs else None)
     if program is None or program.definition.outcomes is None:
         return render(request, "outcomes/report.html", {"programs": programs})
     outcomes = program.definition.outcomes
     access_object(request, object_type="program", object_ref=program.slug)
-    by = filters["by"] or None
+    by = filters.get("by") or None
     if by not in outcomes.groupings:
         by = None
     language = get_language()
@@ -66,7 +69,7 @@ def outcome_report(request: HttpRequest) -> HttpResponse:
     chart_rows: list[dict[str, Any]] = []
     family_rows: list[dict[str, Any]] = []
     for timepoint in REPORT_TIMEPOINTS:
-        table = outcome_table(program=program, timepoint=timepoint, by=by)
+        table = outcome_table(program=program, timepoint=timepoint, by=by, as_of=as_of)
         rows = named_groups(program, by, table, language)
         tables.append({"timepoint": timepoint, "rows": rows, "overall": table["overall"]})
         for row in rows:
@@ -91,6 +94,8 @@ def outcome_report(request: HttpRequest) -> HttpResponse:
             "program_options": [(p.slug, p.definition.name.get(language)) for p in programs],
             "program": program,
             "by": by,
+            "as_of": as_of,
+            "as_of_error": (form.errors.get("as_of") or [None])[0],
             "groupings": [(g, GROUPING_NAMES.get(g, g)) for g in outcomes.groupings],
             "definition": outcomes.improved,
             "definition_text": outcomes.improved.text.get(language),
@@ -114,8 +119,25 @@ def outcome_report(request: HttpRequest) -> HttpResponse:
                 },
             ),
             "family_rows": family_rows,
+            **staff_flow(request, program),
         },
     )
+
+
+def staff_flow(request: HttpRequest, program: Any) -> dict[str, Any]:
+    """The flow of patients for staff: exact counts, for the period picked (all time by
+    default; a bad date is named and the flow shows all time)."""
+    from cellclinic.outcomes.flow import flow
+    from cellclinic.outcomes.flow_display import FlowPeriod, flow_diagram
+
+    period = FlowPeriod(request.GET or None)
+    start = end = None
+    if period.is_bound and period.is_valid():
+        start, end = period.cleaned_data.get("start"), period.cleaned_data.get("end")
+    return {
+        "period_form": period,
+        "flow_diagram": flow_diagram(flow(program=program, start=start, end=end)),
+    }
 
 
 @staff_view("registry.export")

@@ -7,8 +7,10 @@ reads on a program page or in the form comes from these files, in every site lan
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
+from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 LANGUAGE_CODES = ("en", "zh-hans", "ru", "es", "ar")
@@ -192,6 +194,27 @@ class FollowUpPoint(Strict):
     months: int = Field(ge=1, le=60)
     window_days: int = Field(ge=1, le=180)
 
+    def window(self, last_treatment: date) -> tuple[date, date, date]:
+        """The due date and the window's first and last days for a patient whose last cell
+        administration was on `last_treatment`. The one definition of the window: the
+        follow-up schedule stores it (FollowUp) and the outcome table's "due" counts from it
+        (an assessment is due once the window's last day has passed)."""
+        due = last_treatment + relativedelta(months=self.months)
+        spread = timedelta(days=self.window_days)
+        return due, due - spread, due + spread
+
+    def latest_closed(self, as_of: date) -> date:
+        """The latest last-treatment date whose window has closed before `as_of` (its last
+        day is before `as_of`). Adding months is monotone, so a patient's window has closed
+        exactly when their last treatment is on or before this date: one date comparison
+        in SQL, the same on every database, with the calendar of `window`."""
+        latest = as_of - timedelta(days=self.window_days + 1) - relativedelta(months=self.months)
+        while self.window(latest + timedelta(days=1))[2] < as_of:
+            latest += timedelta(days=1)
+        while self.window(latest)[2] >= as_of:
+            latest -= timedelta(days=1)
+        return latest
+
 
 class FollowUp(Strict):
     """The remote follow-up schedule (programs.md section 6)."""
@@ -267,6 +290,15 @@ class Outcomes(Strict):
         return self.improved.measure
 
 
+class Registration(Strict):
+    """A clinical-trial registration of the program: the registry and the trial's id in it
+    (e.g. ClinicalTrials.gov, NCT01234567), shown on the public page."""
+
+    registry: Annotated[str, Field(min_length=1, max_length=100)]
+    id: Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9][A-Za-z0-9/._-]*$")]
+    url: Annotated[str, Field(max_length=300, pattern=r"^https://\S+$")] | None = None
+
+
 class ProgramDefinition(Strict):
     id: str
     version: Annotated[str, Field(min_length=1, max_length=20)]
@@ -281,6 +313,8 @@ class ProgramDefinition(Strict):
     treatment: TreatmentTemplate | None = None
     followup: FollowUp | None = None
     outcomes: Outcomes | None = None
+    # None: the program is not registered as a clinical trial (the public page says so).
+    registration: Registration | None = None
 
     @field_validator("id")
     @classmethod

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -51,6 +53,8 @@ def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "programs/program.html",
         {
+            **public_flow_and_harms(program),
+            "registration": definition.registration,
             "program": program,
             "figures": figures,
             "definition_text": definition.outcomes.improved.text.get(language)
@@ -61,3 +65,17 @@ def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "sections": sections,
         },
     )
+
+
+def public_flow_and_harms(program: CurrentProgram) -> dict[str, Any]:
+    """The public page's flow diagram and harms figures, withheld by the public rule."""
+    from cellclinic.outcomes.flow import flow
+    from cellclinic.outcomes.flow_display import flow_diagram, harm_rows
+    from cellclinic.outcomes.harms import harms
+
+    public_harms = harms(program=program, public=True)
+    return {
+        "flow_diagram": flow_diagram(flow(program=program, public=True)),
+        "harms": public_harms,
+        "harm_rows": harm_rows(public_harms),
+    }

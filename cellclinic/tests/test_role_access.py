@@ -98,6 +98,8 @@ TABLE: dict[str, dict[str, Any]] = {
     "api-v1:api-root": dict.fromkeys(PERSONAS, 404),
     "api-v1:list_programs": PUBLIC,
     "api-v1:program_outcomes": PUBLIC,  # aggregates only
+    "api-v1:program_flow": PUBLIC,  # aggregates only
+    "api-v1:program_harms": PUBLIC,  # aggregates only
     "api-v1:create_inquiry": dict.fromkeys(PERSONAS, 405),  # POST only, public
     "api-v1:screen": dict.fromkeys(PERSONAS, 405),  # POST only, public
     "api-v1:list_inquiries": {**DESK, "anonymous": 401, "family": 401},
@@ -316,6 +318,8 @@ def url_for(name: str, inquiry: Inquiry) -> str:
         "api-v1:api-root": "/api/v1/",
         "api-v1:list_programs": "/api/v1/programs",
         "api-v1:program_outcomes": "/api/v1/programs/stroke/outcomes?timepoint=m6&by=subtype",
+        "api-v1:program_flow": "/api/v1/programs/stroke/flow",
+        "api-v1:program_harms": "/api/v1/programs/stroke/harms",
         "api-v1:create_inquiry": "/api/v1/inquiries",
         "api-v1:screen": "/api/v1/screenings",
         "api-v1:list_inquiries": "/api/v1/staff/inquiries",

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cellclinic.outcomes.disclosure import (
+    DUE_FIELDS,
     FAMILY_FIELDS,
     RESULT_FIELDS,
     complementary_suppression,
@@ -34,6 +35,8 @@ def table_of(rows: list[Row], *, nobody: Row | None = None, grouped: bool = True
         "program": "cerebral-palsy",
         "timepoint": "m12",
         "by": "subtype" if grouped else None,
+        "as_of": "2026-11-28",
+        "definition_version": "1",
         "definition": {"id": "cp-gmfm66-mcid", "version": "1"},
         **figures_of(rows if grouped else [], overall),
     }
@@ -42,16 +45,31 @@ def table_of(rows: list[Row], *, nobody: Row | None = None, grouped: bool = True
 # --- the attacker: everything derivable from the published numbers alone ---------------
 
 
+def _recovered_due(row: dict[str, Any]) -> set[int]:
+    """Every way a row's published figures give back its due count."""
+    found = set()
+    if row["due"] is not None:
+        found.add(row["due"])
+    if row["treated"] is not None and row["not_yet_due"] is not None:
+        found.add(row["treated"] - row["not_yet_due"])
+    if row["assessed"] is not None and row["lost"] is not None:
+        found.add(row["assessed"] + row["lost"])
+    if row["improved"] and row["worst_case_rate"]:
+        found.add(round(row["improved"] / row["worst_case_rate"]))
+    return found
+
+
 def _recovered_assessed(row: dict[str, Any]) -> set[int]:
     """Every way a row's published figures give back its assessed count."""
     found = set()
     if row["assessed"] is not None:
         found.add(row["assessed"])
-    if row["treated"] is not None and row["lost"] is not None:
-        found.add(row["treated"] - row["lost"])
+    due = next(iter(_recovered_due(row)), None)
+    if due is not None and row["lost"] is not None:
+        found.add(due - row["lost"])
     improved = row["improved"]
-    if improved is None and row["worst_case_rate"] is not None and row["treated"] is not None:
-        improved = round(row["worst_case_rate"] * row["treated"])
+    if improved is None and row["worst_case_rate"] is not None and due is not None:
+        improved = round(row["worst_case_rate"] * due)
     if improved and row["rate"]:
         found.add(round(improved / row["rate"]))
     return found
@@ -67,7 +85,8 @@ def _recovered_reported(row: dict[str, Any]) -> set[int]:
 
 
 def _populations(published: dict[str, Any]) -> dict[str, tuple[int | None, dict[str, int]]]:
-    """Per population (treated, assessed, reported): the overall's count if it can be read,
+    """Per population (treated, due, assessed, reported): the overall's count if it can be
+    read,
     and each group's count that can be read, from the published figures."""
 
     def one(values: set[int]) -> int | None:
@@ -80,6 +99,12 @@ def _populations(published: dict[str, Any]) -> dict[str, tuple[int | None, dict[
         published["overall"]["treated"],
         {g["group"]: g["treated"] for g in published["groups"] if g["treated"] is not None},
     )
+    due = {g["group"]: one(_recovered_due(g)) for g in published["groups"]}
+    out["due"] = (
+        one(_recovered_due(published["overall"])),
+        {name: value for name, value in due.items() if value is not None},
+    )
+
     assessed = {g["group"]: one(_recovered_assessed(g)) for g in published["groups"]}
     out["assessed"] = (
         one(_recovered_assessed(published["overall"])),
@@ -96,8 +121,12 @@ def _populations(published: dict[str, Any]) -> dict[str, tuple[int | None, dict[
 def derivable_counts(published: dict[str, Any]) -> list[tuple[str, int]]:
     """Every count of patients the published table gives, exactly: each published figure,
     the overall minus any set of published groups, any sum of published groups, and what
-    the bounds 0 <= assessed <= treated and 0 <= reported <= treated pin down for any set of
-    withheld groups (with anyone in no group as one more withheld group)."""
+    the bounds 0 <= assessed <= due <= treated and 0 <= reported <= treated pin down for
+    any set of withheld groups (with anyone in no group as one more withheld group).
+
+    "Not yet due" (treated minus due) and "lost" (due minus assessed) are counts within a
+    published population of 10 or more, as docs/outcomes.md explains: they are used to
+    recover due and assessed, not checked as populations of their own."""
     found: list[tuple[str, int]] = []
     populations = _populations(published)
     names = [g["group"] for g in published["groups"]]
@@ -123,9 +152,12 @@ def derivable_counts(published: dict[str, Any]) -> list[tuple[str, int]]:
         hidden = [n for n in names if n not in shown] + ["(no group)"]
         withheld = total - sum(shown.values())
 
-        def capacity(members: tuple[str, ...]) -> int:
-            known = sum(treated[n] for n in members if n in treated)
-            pooled = any(n not in treated for n in members)
+        # The assessed are also at most the due, where a group's due count is published.
+        within = {**treated, **(populations["due"][1] if population == "assessed" else {})}
+
+        def capacity(members: tuple[str, ...], within: dict[str, int] = within) -> int:
+            known = sum(within[n] for n in members if n in within)
+            pooled = any(n not in within for n in members)
             return known + (pool_bound if pooled else 0)
 
         for size in range(1, len(hidden) + 1):
@@ -155,11 +187,13 @@ def count_up_to(most: int) -> st.SearchStrategy[int]:
 @st.composite
 def rows(draw: st.DrawFn, name: str, sizes: st.SearchStrategy[int]) -> Row:
     treated = draw(sizes)
-    assessed = draw(count_up_to(treated))
+    due = draw(count_up_to(treated))
+    assessed = draw(count_up_to(due))
     reported = draw(count_up_to(treated))
     return Row(
         name,
         treated,
+        due,
         assessed,
         draw(count_up_to(assessed)),
         reported,
@@ -207,16 +241,22 @@ def test_no_count_of_1_to_9_patients_can_be_derived(table) -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(outcome_tables())
-def test_results_are_shown_or_withheld_together_and_only_beside_a_treated_count(table) -> None:
-    """No rate, interval or worst case without the count it describes: the attacker's
+def test_results_are_shown_or_withheld_together_and_only_beside_a_due_count(table) -> None:
+    """No rate, interval or worst case without the counts it describes: the attacker's
     recovery of counts from rates finds nothing the table does not say."""
     published = public_table(table)
     for row in [*published["groups"], published["overall"]]:
-        results = [row[f] is None for f in RESULT_FIELDS if f not in ("rate", "ci95")]
+        # (rate, interval and worst case are also null when their denominator is 0)
+        results = [
+            row[f] is None for f in RESULT_FIELDS if f not in ("rate", "ci95", "worst_case_rate")
+        ]
         assert len(set(results)) == 1
+        assert (row["due"] is None) == (row["not_yet_due"] is None)
         if row["assessed"] is None:
-            assert row["rate"] is None and row["ci95"] is None
+            assert row["rate"] is None and row["ci95"] is None and row["worst_case_rate"] is None
         else:
+            assert row["due"] is not None
+        if row["due"] is not None:
             assert row["treated"] is not None
     for row in [*published["family_reported"]["groups"], published["family_reported"]["overall"]]:
         if row["reported"] is None:
@@ -229,17 +269,19 @@ def test_which_treated_counts_are_shown_depends_on_the_treated_counts_only(table
     """Another time point has the same treated counts and other results: the same treated
     counts are shown, so two time points cannot be differenced to find a small group."""
     rows_now = [
-        Row(g["group"], g["treated"], g["assessed"], g["improved"], 0, 0) for g in table["groups"]
+        Row(g["group"], g["treated"], g["due"], g["assessed"], g["improved"], 0, 0)
+        for g in table["groups"]
     ]
     other = []
     for row in rows_now:
-        assessed = random.randint(0, row.treated)
+        due = random.randint(0, row.treated)
+        assessed = random.randint(0, due)
         reported = random.randint(0, row.treated)
         other.append(
-            Row(row.group, row.treated, assessed, random.randint(0, assessed), reported, 0)
+            Row(row.group, row.treated, due, assessed, random.randint(0, assessed), reported, 0)
         )
     nobody_treated = table["overall"]["treated"] - sum(r.treated for r in rows_now)
-    later = table_of(other, nobody=Row("nobody", nobody_treated, 0, 0, 0, 0))
+    later = table_of(other, nobody=Row("nobody", nobody_treated, 0, 0, 0, 0, 0))
     now = public_table(table)
     then = public_table(later)
     assert [g["treated"] for g in now["groups"]] == [g["treated"] for g in then["groups"]]
@@ -252,7 +294,7 @@ def test_nothing_is_withheld_when_no_population_is_small(groups) -> None:
     named = [
         replace(r, group=f"g{i}")
         for i, r in enumerate(groups)
-        if all(v == 0 or v >= 10 for v in (r.assessed, r.family_reported))
+        if all(v == 0 or v >= 10 for v in (r.due, r.assessed, r.family_reported))
     ]
     if not named:
         return
@@ -265,9 +307,9 @@ def test_twelve_spastic_and_one_dyskinetic_patient_no_longer_leak() -> None:
     """The issue's case: overall minus spastic was the lone dyskinetic patient's result."""
     table = table_of(
         [
-            Row("spastic", 12, 12, 5, 12, 6),
-            Row("dyskinetic", 1, 1, 1, 1, 1),
-            Row("ataxic", 0, 0, 0, 0, 0),
+            Row("spastic", 12, 12, 12, 5, 12, 6),
+            Row("dyskinetic", 1, 1, 1, 1, 1, 1),
+            Row("ataxic", 0, 0, 0, 0, 0, 0),
         ]
     )
     published = public_table(table)
@@ -278,12 +320,15 @@ def test_twelve_spastic_and_one_dyskinetic_patient_no_longer_leak() -> None:
     assert leaks(published) == []
     # The attacker of this file does find the lone patient in the old, group-by-group rule.
     old = {**published, "groups": [{**g, "withheld": False} for g in table["groups"]]}
-    old["groups"][1] = {**old["groups"][1], **dict.fromkeys(("treated", *RESULT_FIELDS))}
+    old["groups"][1] = {
+        **old["groups"][1],
+        **dict.fromkeys(("treated", *DUE_FIELDS, *RESULT_FIELDS)),
+    }
     assert ("treated of overall - (spastic)", 1) in leaks(old)
 
 
 def test_a_group_keeps_its_treated_count_when_only_its_results_are_few() -> None:
-    table = table_of([Row("spastic", 30, 25, 10, 20, 9), Row("mixed", 12, 3, 1, 0, 0)])
+    table = table_of([Row("spastic", 30, 30, 25, 10, 20, 9), Row("mixed", 12, 12, 3, 1, 0, 0)])
     published = public_table(table)
     mixed = published["groups"][1]
     assert mixed["treated"] == 12 and mixed["assessed"] is None and mixed["rate"] is None
@@ -314,3 +359,27 @@ def test_one_more_group_is_withheld_the_smallest_of_those_shown() -> None:
         False,
         True,
     ]  # no overall to take a difference with
+
+
+def test_a_few_due_with_nobody_assessed_are_withheld_but_a_few_not_yet_due_are_counted() -> None:
+    """Due is the population the worst case and the lost describe: 3 due (none assessed)
+    are not published; 3 not yet due among 12 treated are a count within the 12."""
+    young = public_table(table_of([Row("spastic", 12, 3, 0, 0, 0, 0)], grouped=False))
+    assert young["overall"]["treated"] == 12
+    assert young["overall"]["due"] is None and young["overall"]["not_yet_due"] is None
+    assert young["overall"]["lost"] is None and young["overall"]["worst_case_rate"] is None
+    older = public_table(table_of([Row("spastic", 13, 10, 10, 4, 0, 0)], grouped=False))
+    assert (older["overall"]["due"], older["overall"]["not_yet_due"]) == (10, 3)
+    assert older["overall"]["worst_case_rate"] == 0.4 and not older["overall"]["withheld"]
+    assert leaks(young) == [] and leaks(older) == []
+
+
+def test_a_group_few_of_whom_are_due_is_withheld_with_its_complement() -> None:
+    table = table_of([Row("spastic", 30, 20, 20, 8, 0, 0), Row("mixed", 12, 4, 0, 0, 0, 0)])
+    published = public_table(table)
+    spastic, mixed = published["groups"]
+    assert mixed["treated"] == 12 and mixed["due"] is None and mixed["withheld"]
+    # Spastic's due (20) would give mixed's 4 due away (24 - 20): withheld too.
+    assert spastic["treated"] == 30 and spastic["due"] is None and spastic["assessed"] is None
+    assert published["overall"]["due"] == 24 and published["overall"]["assessed"] == 20
+    assert leaks(published) == []

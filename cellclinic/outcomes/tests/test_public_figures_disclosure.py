@@ -82,10 +82,13 @@ def test_staff_keep_the_exact_figures(client, sign_in) -> None:
     section = re.search(r'data-timepoint="m12">(.*?)</table>', page.content.decode(), re.S)
     assert section is not None
     # Each group by its label (the codes are the API's and the files').
-    assert '<th scope="row">Dyskinetic (involuntary movements)</th><td>1</td><td>1</td>' in (
-        section.group(1)
-    )
-    assert '<th scope="row">Spastic (stiff muscles)</th><td>12</td><td>12</td>' in section.group(1)
+    assert (
+        '<th scope="row">Dyskinetic (involuntary movements)</th><td>1</td><td>1</td><td>0</td>'
+        "<td>1</td>"
+    ) in section.group(1)
+    assert (
+        '<th scope="row">Spastic (stiff muscles)</th><td>12</td><td>12</td><td>0</td><td>12</td>'
+    ) in section.group(1)
     assert '<option value="age_band">Age at first treatment</option>' in page.content.decode()
 
 
@@ -100,7 +103,8 @@ def test_the_public_page_withholds_results_of_few_followed_up_and_few_answers(cl
     assert "2 / 3" not in row.group(1) and "(67%)" not in row.group(1)
     earlier = re.search(r'data-timepoint="m6">(.*?)</tr>', page, re.S)
     assert earlier is not None  # nobody followed up or answered at 6 months: that is shown
-    assert "<td>0 (0%)</td>" in earlier.group(1) and "Fewer than" not in earlier.group(1)
+    assert "<td>0 of 12 due (0%)</td>" in earlier.group(1)
+    assert "Fewer than" not in earlier.group(1)
 
 
 SIZES = st.sampled_from((0, 1, 2, 9, 10, 11, 12, 20))

@@ -8,7 +8,7 @@ import io
 import json
 import math
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -48,6 +48,20 @@ def onset_band(onset: date, first: date) -> str:
     return "1_3y" if first <= onset + relativedelta(years=3) else "over_3y"
 
 
+def window_closed(
+    last: str, timepoint: str, windows: dict[str, tuple[int, int]], as_of: date
+) -> bool:
+    """The time point's window (months after the last treatment, days either side) ended
+    before the report date; discharge is due from the last treatment date."""
+    if not last:
+        return False
+    day = date.fromisoformat(last)
+    if timepoint == "discharge":
+        return day <= as_of
+    months, days = windows[timepoint]
+    return day + relativedelta(months=months) + timedelta(days=days) < as_of
+
+
 def expected(
     patients_csv: str,
     assessments_csv: str,
@@ -57,6 +71,8 @@ def expected(
     threshold: float,
     timepoint: str,
     by: str | None,
+    windows: dict[str, tuple[int, int]],
+    as_of: date,
 ) -> dict[str, dict[str, int]]:
     """The counts per group, computed from the files without the application's code."""
     values: dict[tuple[str, str, str, str], str] = {}
@@ -80,7 +96,10 @@ def expected(
         c["treated"] += 1
         base = values.get((p["patient_id"], "baseline", measure, ""))
         at = values.get((p["patient_id"], timepoint, measure, ""))
-        if base is not None and at is not None:
+        both = base is not None and at is not None
+        if both or window_closed(p["last_treatment"], timepoint, windows, as_of):
+            c["due"] += 1
+        if both:
             c["assessed"] += 1
             change = float(at) - float(base) if direction == "increase" else float(base) - float(at)
             if change >= threshold - 1e-9:
@@ -108,9 +127,22 @@ def test_counts_rates_and_intervals_match_an_independent_computation(program, by
         patients=io.StringIO(files.patients), assessments=io.StringIO(files.assessments)
     ).ok
     improved = current.definition.outcomes.improved
-    for timepoint in ("m1", "m3", "m6", "m12"):
-        table = outcome_table(program=current, timepoint=timepoint, by=by)
+    assert current.definition.followup is not None
+    windows = {
+        tp: (point.months, point.window_days)
+        for tp, point in current.definition.followup.timepoints.items()
+    }
+    seen = set()
+    for timepoint, as_of in (
+        ("discharge", AS_OF),
+        ("m1", AS_OF),
+        ("m3", AS_OF - timedelta(days=200)),
+        ("m6", AS_OF),
+        ("m12", AS_OF - timedelta(days=100)),
+    ):
+        table = outcome_table(program=current, timepoint=timepoint, by=by, as_of=as_of)
         assert table["definition"]["id"] == improved.id
+        assert (table["as_of"], table["definition_version"]) == (as_of.isoformat(), "1")
         want = expected(
             files.patients,
             files.assessments,
@@ -119,25 +151,34 @@ def test_counts_rates_and_intervals_match_an_independent_computation(program, by
             threshold=improved.threshold,
             timepoint=timepoint,
             by=by,
+            windows=windows,
+            as_of=as_of,
         )
         rows = table["groups"] if by else [{**table["overall"], "group": "overall"}]
         for row in rows:
             w = want.get(row["group"], {})
-            assert (row["treated"], row["assessed"], row["improved"]) == (
+            assert (row["treated"], row["due"], row["assessed"], row["improved"]) == (
                 w.get("treated", 0),
+                w.get("due", 0),
                 w.get("assessed", 0),
                 w.get("improved", 0),
             ), (timepoint, row["group"])
-            assert row["lost"] == row["treated"] - row["assessed"]
+            assert row["lost"] == row["due"] - row["assessed"]
+            assert row["not_yet_due"] == row["treated"] - row["due"]
             if row["assessed"]:
                 assert row["rate"] == pytest.approx(row["improved"] / row["assessed"])
                 low, high = wilson_by_formula(row["improved"], row["assessed"])
                 assert row["ci95"] == [pytest.approx(low), pytest.approx(high)]
             else:
                 assert row["rate"] is None and row["ci95"] is None
-            if row["treated"]:
-                assert row["worst_case_rate"] == pytest.approx(row["improved"] / row["treated"])
+            if row["due"]:
+                assert row["worst_case_rate"] == pytest.approx(row["improved"] / row["due"])
+            else:
+                assert row["worst_case_rate"] is None
         assert table["overall"]["treated"] == sum(w["treated"] for w in want.values())
+        assert table["overall"]["due"] == sum(w["due"] for w in want.values())
+        seen.add((table["overall"]["not_yet_due"] > 0, table["overall"]["lost"] > 0))
+    assert (True, True) in seen or {(True, False), (False, True)} <= seen  # not a trivial cohort
 
 
 def _load(patients: list[str], assessments: list[str]) -> None:
@@ -172,11 +213,13 @@ def test_empty_groups_everyone_lost_and_a_value_without_baseline() -> None:
         ],
     )
     current = program_get(slug="cerebral-palsy")
-    table = outcome_table(program=current, timepoint="m6", by="subtype")
+    table = outcome_table(program=current, timepoint="m6", by="subtype", as_of=AS_OF)
     groups = {g["group"]: g for g in table["groups"]}
     assert groups["spastic"] == {
         "group": "spastic",
         "treated": 2,
+        "due": 2,
+        "not_yet_due": 0,
         "assessed": 1,
         "lost": 1,
         "improved": 1,
@@ -189,6 +232,8 @@ def test_empty_groups_everyone_lost_and_a_value_without_baseline() -> None:
     assert groups["atonic"] == {
         "group": "atonic",
         "treated": 0,
+        "due": 0,
+        "not_yet_due": 0,
         "assessed": 0,
         "lost": 0,
         "improved": 0,
@@ -196,7 +241,7 @@ def test_empty_groups_everyone_lost_and_a_value_without_baseline() -> None:
         "ci95": None,
         "worst_case_rate": None,
     }
-    everyone_lost = outcome_table(program=current, timepoint="m12", by=None)["overall"]
+    everyone_lost = outcome_table(program=current, timepoint="m12", by=None, as_of=AS_OF)["overall"]
     assert everyone_lost["treated"] == 3 and everyone_lost["lost"] == 3
     assert everyone_lost["rate"] is None and everyone_lost["worst_case_rate"] == 0.0
     family = table["family_reported"]["overall"]
@@ -208,12 +253,25 @@ def test_the_command_prints_the_interface_json_and_a_table(capsys) -> None:
         ["s1,stroke,ischemic,male,1960-01-01,2025-01-01,2025-03-01,2025-03-20"],
         ["s1,baseline,2025-03-01,mrs,,4", "s1,m3,2025-06-20,mrs,,3"],
     )
-    call_command("outcomes", "--program", "stroke", "--timepoint", "m3", "--by", "subtype")
+    call_command(
+        "outcomes",
+        "--program",
+        "stroke",
+        "--timepoint",
+        "m3",
+        "--by",
+        "subtype",
+        "--as-of",
+        "2026-11-01",
+    )
     data = json.loads(capsys.readouterr().out)
     assert set(data) >= {"program", "timepoint", "by", "definition", "groups", "overall"}
+    assert (data["as_of"], data["definition_version"]) == ("2026-11-01", "1")
     assert data["definition"]["id"] == "stroke-mrs-1-grade" and data["definition"]["version"] == "1"
     assert set(data["overall"]) == {
         "treated",
+        "due",
+        "not_yet_due",
         "assessed",
         "lost",
         "improved",
@@ -235,7 +293,11 @@ def test_the_command_prints_the_interface_json_and_a_table(capsys) -> None:
         "table",
     )
     assert "stroke-mrs-1-grade v1" in capsys.readouterr().out
-    for bad in (["--timepoint", "m5"], ["--timepoint", "m3", "--by", "gmfcs"]):
+    for bad in (
+        ["--timepoint", "m5"],
+        ["--timepoint", "m3", "--by", "gmfcs"],
+        ["--timepoint", "m3", "--as-of", "2026-02-30"],
+    ):
         with pytest.raises(SystemExit) as refused:
             call_command("outcomes", "--program", "stroke", *bad)
         assert refused.value.code == 2
@@ -246,14 +308,24 @@ def test_the_api_gives_the_same_table_as_the_command(client, capsys) -> None:
         ["s1,stroke,ischemic,male,1960-01-01,2025-01-01,2025-03-01,2025-03-20"],
         ["s1,baseline,2025-03-01,mrs,,4", "s1,m3,2025-06-20,mrs,,3"],
     )
-    call_command("outcomes", "--program", "stroke", "--timepoint", "m3", "--by", "onset_band")
+    call_command(
+        "outcomes",
+        "--program",
+        "stroke",
+        "--timepoint",
+        "m3",
+        "--by",
+        "onset_band",
+        "--as-of",
+        "2026-11-01",
+    )
     from_command = json.loads(capsys.readouterr().out)
     from cellclinic.accounts.services import api_token_create
     from cellclinic.care.tests.builders import staff
 
     token = api_token_create(user=staff("analyst"), name="reports")
     response = client.get(
-        "/api/v1/programs/stroke/outcomes?timepoint=m3&by=onset_band",
+        "/api/v1/programs/stroke/outcomes?timepoint=m3&by=onset_band&as_of=2026-11-01",
         HTTP_AUTHORIZATION=f"Bearer {token}",
     )
     assert response.status_code == 200
@@ -269,6 +341,8 @@ def test_the_api_gives_the_same_table_as_the_command(client, capsys) -> None:
     public = client.get("/api/v1/programs/stroke/outcomes?timepoint=m3&by=onset_band").json()
     assert public["overall"] == {
         "treated": None,
+        "due": None,
+        "not_yet_due": None,
         "assessed": None,
         "lost": None,
         "improved": None,
@@ -279,4 +353,6 @@ def test_the_api_gives_the_same_table_as_the_command(client, capsys) -> None:
     }  # one patient: nobody may read that patient's result off the public API
     bad = client.get("/api/v1/programs/stroke/outcomes?timepoint=m4")
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "timepoint"
+    bad = client.get("/api/v1/programs/stroke/outcomes?timepoint=m3&as_of=2026-13-01")
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "as_of"
     assert client.get("/api/v1/programs/nothing/outcomes").status_code == 404
