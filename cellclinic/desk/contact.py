@@ -20,7 +20,7 @@ from cellclinic.contact.models import ContactMessage
 from cellclinic.contact.selectors import contact_counts, contact_for, contact_messages
 from cellclinic.contact.services import contact_close, contact_invite, contact_reply
 from cellclinic.lib.invalid import Invalid, SummaryItem, error_summary, form_add_errors
-from cellclinic.programs.selectors import program_get, program_list
+from cellclinic.programs.selectors import program_get, program_names
 
 PAGE = 100
 
@@ -56,7 +56,7 @@ def language_name(code: str) -> str:
 
 def _programs() -> list[tuple[str, str]]:
     language = get_language() or settings.LANGUAGE_CODE
-    return [(p.slug, p.definition.name.get(language)) for p in program_list()]
+    return program_names(language)
 
 
 def _act(
